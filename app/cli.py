@@ -1,0 +1,165 @@
+"""The ``rightsize`` command line. Every command takes ``--db`` and most take ``--json``.
+
+Errors a user can fix print one line to stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+
+import ingest
+from ingest import RightsizeError
+from queries import spend as spend_q
+
+cli = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="rightsize: FinOps for AI spend. Load LLM bills and logs, find what a cheaper model can serve.")
+
+DbOption = Annotated[str | None, typer.Option("--db", envvar="RIGHTSIZE_DB",
+                                               help="Store: a DuckDB file or duckdb:/// URL [default: ./data/rightsize.duckdb]")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def fail(message: str) -> None:
+    """Print one line to stderr and exit 2."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def frame_records(df: pl.DataFrame) -> list[dict[str, Any]]:
+    return [to_jsonable(r) for r in df.to_dicts()]
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False))
+
+
+def open_store(db: str | None, read_only: bool = False):  # noqa: ANN201 - a DuckDB connection
+    try:
+        return ingest.connect(db, read_only=read_only)
+    except RightsizeError as exc:
+        fail(str(exc))
+
+
+@cli.command("ingest")
+def ingest_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Billing exports, request logs, eval results or price files.")],
+    db: DbOption = None,
+    format: Annotated[str | None, typer.Option("--format", help="Force a format (see `rightsize formats`).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load files into the store. Each file loads whole or not at all; loading it again adds nothing."""
+    con = open_store(db)
+    results = []
+    for i, path in enumerate(files, 1):
+        typer.echo(f"[{i}/{len(files)}] {path.name} ...", err=True)
+        r = ingest.ingest_file(con, path, format=format)
+        results.append(r)
+        if r.status == "failed":
+            typer.echo(f"error: {r.error}", err=True)
+        elif not as_json:
+            totals = ", ".join(f"{v:,.2f} {cur}" for cur, v in r.totals.items()) or "-"
+            extra = f", {r.warned} kept with warnings" if r.warned else ""
+            typer.echo(f"{r.file}: {r.status} as {r.format}: {r.rows} rows, {r.rejected} rejected, "
+                       f"{r.duplicates} duplicates{extra}; total {totals}")
+    if as_json:
+        print_json([r.as_dict() for r in results])
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(2)
+
+
+@cli.command("spend")
+def spend_cmd(
+    by: Annotated[str, typer.Option("--by", help=f"Comma-separated: {', '.join(spend_q.BILLING_DIMENSIONS)}")] = "provider",
+    start: Annotated[str | None, typer.Option(help="First day (inclusive), YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day (exclusive), YYYY-MM-DD.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Spend totals from the billing view."""
+    con = open_store(db, read_only=True)
+    try:
+        df = spend_q.spend_by(con, [b.strip() for b in by.split(",") if b.strip()], start=start, end=end)
+    except RightsizeError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(frame_records(df))
+    else:
+        with pl.Config(tbl_rows=100, tbl_cols=20, fmt_str_lengths=60):
+            typer.echo(df)
+
+
+@cli.command("formats")
+def formats_cmd(as_json: JsonOption = False) -> None:
+    """List the formats rightsize reads."""
+    fm = ingest.formats()
+    if as_json:
+        print_json(fm)
+    else:
+        for name, desc in fm.items():
+            typer.echo(f"{name:24} {desc}")
+
+
+@cli.command("demo")
+def demo_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Load the sample company into the store (files already loaded are skipped)."""
+    from sample_data import demo_files
+
+    con = open_store(db)
+    results = [ingest.ingest_file(con, p) for p in demo_files()]
+    if as_json:
+        print_json([r.as_dict() for r in results])
+    for r in results:
+        if r.status == "failed":
+            typer.echo(f"error: {r.error}", err=True)
+        elif not as_json:
+            typer.echo(f"{r.file}: {r.status} ({r.rows} rows)")
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(2)
+
+
+@cli.command("serve")
+def serve_cmd(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8501,
+    address: Annotated[str, typer.Option(help="Address to bind (localhost unless auth is configured).")] = "127.0.0.1",
+) -> None:
+    """Start the dashboard (headless) on ADDRESS:PORT."""
+    import os
+    import subprocess
+
+    env = dict(os.environ)
+    if db:
+        env["RIGHTSIZE_DB"] = db
+    entry = Path(__file__).parent / "dashboard" / "main.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.headless", "true",
+           "--server.address", address, "--server.port", str(port),
+           "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true"]
+    typer.echo(f"rightsize dashboard on http://{address}:{port}", err=True)
+    raise typer.Exit(subprocess.call(cmd, env=env))
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Files -> DuckDB. One reader per source, in one registry; ``ingest_file`` loads any of them.
+
+Adding a source is adding one module with a reader (``name``, ``kind``, ``detect``, ``read``) and one
+line in ``READERS``. Order matters for detection: specific formats before general ones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ingest.base import Reader
+from ingest.errors import ConfigError, IngestError, QueryError, RightsizeError
+from ingest.focus import FocusReader
+from ingest.loader import IngestResult, remove_file
+from ingest.loader import ingest_file as _ingest_file
+from ingest.store import connect
+
+READERS: dict[str, Reader] = {
+    r.name: r
+    for r in [
+        FocusReader(),
+    ]
+}
+
+
+def formats() -> dict[str, str]:
+    """Every known format and what it reads."""
+    return {name: r.description for name, r in READERS.items()}
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, path: str | Path, format: str | None = None,
+                name: str | None = None, options: dict[str, Any] | None = None) -> IngestResult:
+    """Load one file into the store (see ingest.loader for the rules)."""
+    return _ingest_file(con, path, READERS, format=format, name=name, options=options)
+
+
+__all__ = ["READERS", "ConfigError", "IngestError", "IngestResult", "QueryError", "RightsizeError",
+           "connect", "formats", "ingest_file", "remove_file"]

@@ -1,0 +1,246 @@
+"""What every reader shares: the Reader interface, the load context and the SQL helpers.
+
+A reader turns one file into rows of one *kind* (billing, requests, ...). It never writes to the
+store itself: it returns a SQL SELECT over ``_raw`` (the file as VARCHAR columns plus ``_line``)
+that yields the kind's columns plus ``_key`` (natural identity, for dedupe), ``_line`` and
+``_reject`` (NULL, or why the row cannot be used). The loader does the rest in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+import duckdb
+import pyarrow as pa
+
+from ingest.errors import IngestError
+from ingest.sniff import Sniff
+
+# SQL macros every reader may use. All take VARCHAR and are NULL-safe.
+NULL_STRINGS = ["", "NULL", "null", "None", "nan", "NaN", "N/A"]
+
+# SQL macros every reader may use. Each takes VARCHAR, is NULL-safe and expands its argument only a
+# few times: DuckDB inlines macros, so nesting them multiplies plan size. ``_raw`` already holds
+# NULL for the NULL_STRINGS, so the macros need not test for them again.
+MACROS = r"""
+CREATE OR REPLACE TEMP MACRO rs_null(x) AS nullif(trim(x), '');
+CREATE OR REPLACE TEMP MACRO rs_dec(x) AS
+    CASE WHEN x IS NULL THEN NULL
+         WHEN contains(x, 'e') OR contains(x, 'E') THEN TRY_CAST(TRY_CAST(trim(x) AS DOUBLE) AS DECIMAL(38, 12))
+         WHEN contains(x, '(') THEN -TRY_CAST(regexp_replace(x, '[\$€£,\s()]', '', 'g') AS DECIMAL(38, 12))
+         ELSE TRY_CAST(regexp_replace(x, '[\$€£,\s]', '', 'g') AS DECIMAL(38, 12)) END;
+CREATE OR REPLACE TEMP MACRO rs_num(x) AS TRY_CAST(trim(x) AS DOUBLE);
+CREATE OR REPLACE TEMP MACRO rs_int(x) AS TRY_CAST(round(TRY_CAST(trim(x) AS DOUBLE)) AS BIGINT);
+CREATE OR REPLACE TEMP MACRO rs_bad_num(x) AS (nullif(trim(x), '') IS NOT NULL AND rs_dec(x) IS NULL);
+CREATE OR REPLACE TEMP MACRO rs_ts(x) AS
+    CASE WHEN x IS NULL THEN NULL
+         WHEN regexp_matches(x, '^\s*\d{1,2}/\d{1,2}/\d{2}(\s|$)')
+              THEN try_strptime(trim(x), ['%m/%d/%y %H:%M:%S', '%m/%d/%y %H:%M', '%m/%d/%y'])
+         WHEN regexp_matches(x, '^\s*\d{1,2}/\d{1,2}/\d{4}')
+              THEN try_strptime(trim(x), ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %H:%M', '%m/%d/%Y'])
+         WHEN regexp_matches(x, '^\s*\d{12,13}(\.\d+)?\s*$')
+              THEN make_timestamp(CAST(TRY_CAST(trim(x) AS DOUBLE) * 1000 AS BIGINT))
+         WHEN regexp_matches(x, '^\s*\d{9,10}(\.\d+)?\s*$')
+              THEN make_timestamp(CAST(TRY_CAST(trim(x) AS DOUBLE) * 1000000 AS BIGINT))
+         ELSE TRY_CAST(TRY_CAST(trim(x) AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END;
+CREATE OR REPLACE TEMP MACRO rs_bad_ts(x) AS (nullif(trim(x), '') IS NOT NULL AND rs_ts(x) IS NULL);
+"""
+
+RAW = "_raw"
+STAGE = "_stage"
+
+
+def quote_ident(name: str) -> str:
+    """Quote a column name for DuckDB (headers hold dots, slashes and spaces)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_str(value: str) -> str:
+    """A SQL string literal for a value we chose ourselves (never user data)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+class Reader(Protocol):
+    name: str
+    kind: str          # billing | requests | evals | prices
+    description: str
+
+    def detect(self, s: Sniff) -> bool: ...
+
+    def read(self, ctx: Context) -> str: ...
+
+
+@dataclass
+class Context:
+    """The file being loaded, the connection (inside the load transaction) and helpers."""
+
+    con: duckdb.DuckDBPyConnection
+    sniff: Sniff
+    options: dict[str, Any] = field(default_factory=dict)
+    raw_columns: list[str] = field(default_factory=list)
+
+    RAW: ClassVar[str] = RAW
+
+    @property
+    def file(self) -> str:
+        return self.sniff.name
+
+    def error(self, cause: str, line: int | None = None, hint: str | None = None) -> IngestError:
+        return IngestError(self.file, cause, line=line, hint=hint)
+
+    # -- building _raw -------------------------------------------------------------------------
+    def raw_csv(self, null_padding: bool = False, delim: str = ",") -> list[str]:
+        """Load the CSV into ``_raw`` as VARCHAR columns named by its header, plus ``_line``.
+
+        Ragged rows fail the file with their line number unless ``null_padding`` (short rows are
+        padded with NULL; long rows still fail).
+        """
+        names = _unique(self.sniff.columns)
+        if not names or all(not n for n in names):
+            raise self.error("no header row", line=1)
+        cols = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
+        compression = self.sniff.compression or "none"
+        sql = (
+            f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM read_csv(?, header=true, "
+            f"auto_detect=false, columns={cols}, delim={sql_str(delim)}, quote='\"', escape='\"', "
+            f"compression={sql_str(compression)}, null_padding={str(null_padding).lower()}, "
+            f"nullstr=[{', '.join(sql_str(n) for n in NULL_STRINGS)}], "
+            "max_line_size=10000000, parallel=true)"
+        )
+        try:
+            self.con.execute(sql, [str(self.sniff.path)])
+        except duckdb.Error as exc:
+            raise csv_error(self.file, exc) from exc
+        self._add_line_numbers(first_line=2)
+        self.raw_columns = names
+        return names
+
+    def raw_parquet(self) -> list[str]:
+        """Load a Parquet file into ``_raw`` with every column as VARCHAR (nested ones as JSON)."""
+        path = str(self.sniff.path)
+        try:
+            schema = self.con.execute(
+                "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))", [path]
+            ).fetchall()
+            exprs = []
+            for name, typ in schema:
+                q = quote_ident(name)
+                nested = any(t in typ.upper() for t in ("MAP(", "STRUCT(", "[]"))
+                exprs.append(f"CAST(to_json({q}) AS VARCHAR) AS {q}" if nested else f"CAST({q} AS VARCHAR) AS {q}")
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT {', '.join(exprs)}, "
+                "file_row_number + 1 AS _line FROM read_parquet(?, file_row_number=true)", [path])
+        except duckdb.Error as exc:
+            raise self.error(f"cannot read the Parquet file ({str(exc).splitlines()[0]})") from exc
+        self.raw_columns = [n for n, _ in schema]
+        return self.raw_columns
+
+    def raw_auto(self, null_padding: bool = False) -> list[str]:
+        """``raw_csv`` or ``raw_parquet``, whichever the file is."""
+        if self.sniff.container == "parquet":
+            return self.raw_parquet()
+        return self.raw_csv(null_padding=null_padding)
+
+    def raw_rows(self, rows: list[dict[str, Any]], columns: list[str] | None = None,
+                 first_line: int = 1) -> list[str]:
+        """Load Python records (parsed JSON) into ``_raw``: every value as VARCHAR, dicts and lists
+        as JSON text. ``_line`` is the record's number, or its own ``_line`` key when given."""
+        if columns is None:
+            seen: dict[str, None] = {}
+            for row in rows:
+                for k in row:
+                    seen.setdefault(k, None)
+            columns = [c for c in seen if c != "_line"]
+        data: dict[str, list[str | None]] = {c: [] for c in columns}
+        lines: list[int] = []
+        for i, row in enumerate(rows):
+            lines.append(int(row.get("_line", first_line + i)))
+            for c in columns:
+                data[c].append(_to_text(row.get(c)))
+        table = pa.table({**{c: pa.array(v, pa.string()) for c, v in data.items()},
+                          "_line": pa.array(lines, pa.int64())})
+        self.con.register("_raw_arrow", table)
+        try:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM _raw_arrow")
+        finally:
+            self.con.unregister("_raw_arrow")
+        self.raw_columns = columns
+        return columns
+
+    def _add_line_numbers(self, first_line: int) -> None:
+        # Insertion order is preserved, so rowid (offset in temp tables) counts the file's rows.
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT *, "
+            f"rowid - (SELECT min(rowid) FROM {RAW}) + {first_line} AS _line FROM {RAW}"
+        )
+
+    # -- column helpers ------------------------------------------------------------------------
+    def col(self, *names: str) -> str:
+        """The first of ``names`` present in ``_raw`` (case-insensitive), quoted; else ``NULL``."""
+        lookup = {c.lower(): c for c in self.raw_columns}
+        for n in names:
+            if n.lower() in lookup:
+                return quote_ident(lookup[n.lower()])
+        return "NULL"
+
+    def has(self, *names: str) -> bool:
+        lookup = {c.lower() for c in self.raw_columns}
+        return any(n.lower() in lookup for n in names)
+
+    def row_hash(self) -> str:
+        """SQL for an md5 over every raw column: the identity of a line that has no id."""
+        parts = ", ".join(f"coalesce({quote_ident(c)}, '\x01')" for c in self.raw_columns)
+        return f"md5(concat_ws('\x1f', {parts}))"
+
+    def record(self, limit: int = 300) -> str:
+        """SQL for a short excerpt of the raw record, for ingest_rejects."""
+        parts = ", ".join(f"coalesce({quote_ident(c)}, '')" for c in self.raw_columns[:40])
+        return f"left(concat_ws(',', {parts}), {limit})"
+
+
+def _unique(names: list[str]) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names):
+        n = n or f"column{i + 1}"
+        if n.lower() in seen:
+            seen[n.lower()] += 1
+            n = f"{n}_{seen[n.lower()]}"
+        seen.setdefault(n.lower(), 1)
+        out.append(n)
+    return out
+
+
+def _to_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return None if text.strip() in NULL_STRINGS else text
+
+
+_LINE = re.compile(r"Line:\s*(\d+)")
+
+
+def csv_error(file: str, exc: Exception) -> IngestError:
+    """Turn a DuckDB CSV error into one line naming the file, the line and the cause."""
+    text = str(exc)
+    m = _LINE.search(text)
+    line = int(m.group(1)) if m else None
+    if "not utf-8 encoded" in text.lower() or "invalid unicode" in text.lower():
+        return IngestError(file, "not UTF-8 text", line=line, hint="export the file as UTF-8 and load it again")
+    cause = next((ln.strip() for ln in text.splitlines()
+                  if ln.strip().startswith(("Expected Number of Columns", "Value with unterminated quote",
+                                            "Maximum line size"))), None)
+    ragged = re.search(r"Expected Number of Columns:\s*(\d+)\s*Found:\s*(\d+)", text)
+    if ragged:
+        cause = f"ragged row: expected {ragged.group(1)}, found {ragged.group(2)} columns"
+    elif cause is None:
+        cause = text.splitlines()[0] if text else repr(exc)
+    return IngestError(file, cause, line=line, hint="fix or remove that line and load the file again")

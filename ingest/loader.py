@@ -1,0 +1,262 @@
+"""Load one file into the store: detect, stage, reject, dedupe and insert in one transaction.
+
+The rules a user relies on live here and nowhere else:
+- a file that fails leaves nothing behind (the whole load is one transaction);
+- the same file loaded twice adds nothing (its sha256 is in ``source_file``);
+- two overlapping exports do not double count (rows whose natural key is already stored are
+  skipped and counted as duplicates);
+- rows that cannot be used go to ``ingest_rejects`` with their line and reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ingest.base import MACROS, RAW, STAGE, Context, Reader
+from ingest.errors import IngestError
+from ingest.models import canonical_model
+from ingest.sniff import Sniff, sniff
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Where rows of one kind go and how they are identified."""
+
+    table: str
+    key: str                    # column holding the natural identity
+    model_raw: str | None       # column with the model name as written (canonicalized on load)
+    model: str | None
+    per_file_occurrence: bool   # True: identical lines in one file are distinct charges
+    cost_sql: str | None        # SUM expression for the per-currency summary
+    currency_sql: str | None
+
+
+KINDS: dict[str, Kind] = {
+    "billing": Kind("billing_line", "line_key", "x_ModelRaw", "x_Model", True,
+                    "SUM(BilledCost)", "BillingCurrency"),
+    "requests": Kind("request_log", "request_id", "model_raw", "model", False,
+                     "SUM(cost)", "'USD'"),
+}
+
+# Functions run inside the load transaction after a file's rows are inserted, per kind:
+# f(con, source_file_id). Pricing of request logs and rollups register here.
+AFTER_LOAD: dict[str, list[Callable[[duckdb.DuckDBPyConnection, int], None]]] = {}
+
+
+@dataclass
+class IngestResult:
+    file: str
+    format: str | None = None
+    kind: str | None = None
+    rows: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    warned: int = 0                 # rows kept with a reason (see ingest_rejects, action 'kept')
+    status: str = "failed"          # loaded | skipped | failed
+    error: str | None = None
+    totals: dict[str, float] = field(default_factory=dict)   # currency -> total cost loaded
+    source_file_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def choose_reader(s: Sniff, readers: dict[str, Reader], format: str | None) -> Reader:
+    known = ", ".join(sorted(readers))
+    if format:
+        if format not in readers:
+            raise IngestError(s.name, f"unknown format {format!r}", hint=f"known formats: {known}")
+        return readers[format]
+    for reader in readers.values():
+        if reader.detect(s):
+            return reader
+    raise IngestError(s.name, f"unknown format ({s.container} with columns "
+                      f"{', '.join(s.columns[:6])}{'…' if len(s.columns) > 6 else ''})",
+                      hint=f"pass --format; known formats: {known}")
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, path: str | Path, readers: dict[str, Reader],
+                format: str | None = None, name: str | None = None,
+                options: dict[str, Any] | None = None) -> IngestResult:
+    """Load one file. Never raises for bad input: the result says ``failed`` and why."""
+    path = Path(path)
+    name = name or path.name
+    result = IngestResult(file=name)
+    try:
+        if not path.is_file():
+            raise IngestError(name, "no such file")
+        digest = sha256_of(path)
+        prior = con.execute(
+            "SELECT id, format, kind FROM source_file WHERE sha256 = ? AND status = 'loaded'", [digest]
+        ).fetchone()
+        if prior:
+            result.status, result.source_file_id, result.format, result.kind = "skipped", *prior
+            result.error = "already loaded"
+            return result
+        s = sniff(path, name)
+        reader = choose_reader(s, readers, format)
+        result.format, result.kind = reader.name, reader.kind
+        _load(con, s, reader, digest, options or {}, result)
+    except IngestError as exc:
+        result.status, result.error = "failed", str(exc)
+        _record_failure(con, name, result)
+    return result
+
+
+def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
+          options: dict[str, Any], result: IngestResult) -> None:
+    kind = KINDS[reader.kind]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(MACROS)
+        file_id = con.execute(
+            "INSERT INTO source_file (sha256, name, format, kind, bytes, status) "
+            "VALUES (?, ?, ?, ?, ?, 'loading') RETURNING id",
+            [digest, s.name, reader.name, reader.kind, s.size],
+        ).fetchone()[0]  # type: ignore[index]
+        ctx = Context(con=con, sniff=s, options=options)
+        select_sql = reader.read(ctx)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS {select_sql}")
+        except duckdb.Error as exc:
+            raise IngestError(s.name, f"cannot read the rows ({str(exc).splitlines()[0]})",
+                              hint=f"check this is a {reader.name} export or pass --format") from exc
+        stage_cols = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
+        record_expr = "_record" if "_record" in stage_cols else "NULL"
+        rejected = con.execute(
+            "INSERT INTO ingest_rejects (source_file_id, file, line, record, reason) "
+            f"SELECT ?, ?, _line, {record_expr}, _reject FROM {STAGE} WHERE _reject IS NOT NULL",
+            [file_id, s.name],
+        ).fetchone()[0]  # type: ignore[index]
+        warned = 0
+        if "_warn" in stage_cols:
+            warned = con.execute(
+                "INSERT INTO ingest_rejects (source_file_id, file, line, record, reason, action) "
+                f"SELECT ?, ?, _line, {record_expr}, _warn, 'kept' FROM {STAGE} "
+                "WHERE _warn IS NOT NULL AND _reject IS NULL", [file_id, s.name],
+            ).fetchone()[0]  # type: ignore[index]
+        total = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]  # type: ignore[index]
+        if total == 0:
+            raise IngestError(s.name, "no data rows (header only or an empty export)",
+                              hint="export a period that has usage")
+        if rejected == total:
+            first = con.execute(
+                f"SELECT _line, _reject FROM {STAGE} WHERE _reject IS NOT NULL ORDER BY _line LIMIT 1"
+            ).fetchone()
+            raise IngestError(s.name, f"every row was rejected; the first: {first[1]}", line=first[0],  # type: ignore[index]
+                              hint=f"check this is a {reader.name} export or pass --format")
+        _canonicalize(con, kind)
+        key_expr = ("_key || '#' || row_number() OVER (PARTITION BY _key ORDER BY _line)"
+                    if kind.per_file_occurrence else "_key")
+        insert_cols = sorted(c for c in stage_cols
+                             if not c.startswith("_") and c not in (kind.key, "line_no", "source_file_id"))
+        cols_sql = ", ".join(f'"{c}"' for c in insert_cols)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _keyed AS SELECT {key_expr} AS __key, {cols_sql}, _line "
+            f"FROM {STAGE} WHERE _reject IS NULL"
+        )
+        existing = (f"SELECT t.{kind.key} FROM {kind.table} t JOIN source_file f "
+                    "ON f.id = t.source_file_id AND f.status = 'loaded'")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _keyed k "
+            f"WHERE k.__key NOT IN ({existing}) QUALIFY row_number() OVER (PARTITION BY k.__key ORDER BY _line) = 1"
+        )
+        loaded = con.execute("SELECT count(*) FROM _new").fetchone()[0]  # type: ignore[index]
+        valid = total - rejected
+        con.execute(
+            f"INSERT INTO {kind.table} BY NAME SELECT ? AS source_file_id, __key AS {kind.key}, "
+            f"_line AS line_no, {cols_sql} FROM _new",
+            [file_id],
+        )
+        for hook in AFTER_LOAD.get(reader.kind, []):
+            hook(con, file_id)
+        con.execute(
+            "UPDATE source_file SET rows_loaded = ?, rows_rejected = ?, rows_duplicate = ?, "
+            "rows_warned = ?, status = 'loaded' WHERE id = ?",
+            [loaded, rejected, valid - loaded, warned, file_id],
+        )
+        if kind.cost_sql:
+            rows = con.execute(
+                f"SELECT {kind.currency_sql}, {kind.cost_sql} FROM {kind.table} "
+                f"WHERE source_file_id = ? GROUP BY ALL", [file_id]).fetchall()
+            result.totals = {str(cur): float(v or 0) for cur, v in rows}
+        for t in (RAW, STAGE, "_keyed", "_new"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    result.status, result.rows, result.rejected = "loaded", loaded, rejected
+    result.duplicates, result.source_file_id, result.warned = valid - loaded, file_id, warned
+
+
+def _canonicalize(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
+    """Fill the canonical model column from the raw one through the alias table (in Python, once
+    per distinct name, so it costs nothing per row)."""
+    if not kind.model_raw or not kind.model:
+        return
+    cols = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
+    if kind.model_raw not in cols:
+        return
+    if kind.model not in cols:
+        con.execute(f"ALTER TABLE {STAGE} ADD COLUMN {kind.model} VARCHAR")
+    raws = [r[0] for r in con.execute(
+        f"SELECT DISTINCT {kind.model_raw} FROM {STAGE} WHERE {kind.model} IS NULL AND {kind.model_raw} IS NOT NULL"
+    ).fetchall()]
+    if not raws:
+        return
+    mapping = [(raw, canonical_model(raw)) for raw in raws]
+    con.execute("CREATE OR REPLACE TEMP TABLE _model_map (raw VARCHAR, canonical VARCHAR)")
+    con.executemany("INSERT INTO _model_map VALUES (?, ?)", mapping)
+    con.execute(
+        f"UPDATE {STAGE} SET {kind.model} = m.canonical FROM _model_map m "
+        f"WHERE {STAGE}.{kind.model_raw} = m.raw AND {STAGE}.{kind.model} IS NULL"
+    )
+    con.execute("DROP TABLE _model_map")
+
+
+def _record_failure(con: duckdb.DuckDBPyConnection, name: str, result: IngestResult) -> None:
+    """Keep a visible trace of a failed file (no rows) so the ingest history shows it."""
+    try:
+        con.execute(
+            "INSERT INTO source_file (sha256, name, format, kind, status, error) "
+            "VALUES ('', ?, ?, ?, 'failed', ?)", [name, result.format, result.kind, result.error])
+    except duckdb.Error:
+        pass  # the store itself is unusable; the error is already in the result
+
+
+def remove_file(con: duckdb.DuckDBPyConnection, source_file_id: int) -> int:
+    """Delete one file's rows and mark it removed, so loading it again works. Returns rows removed."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        removed = 0
+        for kind in KINDS.values():
+            removed += con.execute(
+                f"DELETE FROM {kind.table} WHERE source_file_id = ?", [source_file_id]
+            ).fetchone()[0]  # type: ignore[index]
+        con.execute("DELETE FROM ingest_rejects WHERE source_file_id = ?", [source_file_id])
+        con.execute("UPDATE source_file SET status = 'removed' WHERE id = ?", [source_file_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return removed
+
+
+def ingest_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
+                 readers: dict[str, Reader], **kwargs: Any) -> list[IngestResult]:
+    return [ingest_file(con, p, readers, **kwargs) for p in paths]

@@ -1,0 +1,58 @@
+"""One alias table for model names: billing lines and request logs meet on the same model id.
+
+Sources spell the same model many ways: dated snapshots (``gpt-4o-2024-08-06``), gateway prefixes
+(``openai/gpt-4o``), Bedrock ids (``us.anthropic.claude-3-5-sonnet-20241022-v2:0``), Azure meters
+(``gpt-4o-mini-0718``) and display names (``Claude Sonnet 4``). ``canonical_model`` maps each to one
+lower-case id, which is the id genai-prices knows where it knows one. Explicit aliases live in
+``aliases.csv`` beside this file (raw,canonical); users may add their own (see docs/prices.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from importlib import resources
+
+_GATEWAY_PREFIXES = (
+    "openai/", "anthropic/", "azure/", "azure_ai/", "bedrock/", "bedrock_converse/", "vertex_ai/",
+    "vertex_ai_beta/", "gemini/", "google/", "models/", "meta-llama/", "meta/", "mistralai/",
+    "mistral/", "groq/", "together_ai/", "openrouter/", "deepseek/", "x-ai/", "xai/", "cohere/",
+)
+_BEDROCK = re.compile(
+    r"^(?:(?:us|eu|apac|au|jp|ca|global|us-gov)\.)?"
+    r"(anthropic|meta|amazon|mistral|cohere|ai21|deepseek|openai|qwen|writer|stability)\.(.+?)"
+    r"(?:-v\d+(?::\d+)?)?(?::\d+)?$"
+)
+
+
+@cache
+def _aliases() -> dict[str, str]:
+    path = resources.files("ingest") / "aliases.csv"
+    with path.open(encoding="utf-8") as fh:
+        return {row["raw"].strip().lower(): row["canonical"].strip()
+                for row in csv.DictReader(line for line in fh if not line.startswith("#"))}
+
+
+def canonical_model(raw: str | None) -> str | None:
+    """The one id for a model name as any source writes it (None stays None)."""
+    if raw is None:
+        return None
+    name = raw.strip().lower()
+    if not name:
+        return None
+    aliases = _aliases()
+    if name in aliases:
+        return aliases[name]
+    for prefix in _GATEWAY_PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    if "/" in name:  # other gateway/vendor prefixes: keep the model part
+        name = name.rsplit("/", 1)[1]
+    m = _BEDROCK.match(name)
+    if m:
+        name = m.group(2)
+    name = re.sub(r"\s+", "-", name.replace("_", "-"))
+    name = name.replace("claude-sonnet-", "claude-sonnet-").replace("--", "-")
+    return aliases.get(name, name)

@@ -1,0 +1,59 @@
+"""Every setting in one table: name, default, environment variable and help text.
+
+Values come from the environment first, then an optional TOML file (``RIGHTSIZE_CONFIG``, default
+``./rightsize.toml``), then the default. Tests never read the developer's own config: they pass
+explicit values or set the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "RIGHTSIZE_" + self.name.upper()
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting("db", "data/rightsize.duckdb",
+                "The store: a DuckDB file path or a SQLAlchemy URL (duckdb:///path.duckdb)."),
+        Setting("config", "rightsize.toml", "Optional TOML file holding any of these settings."),
+        Setting("upload_max_mb", 500, "Largest file the dashboard accepts for upload, in MB."),
+        Setting("currency", "USD", "Currency used when a source does not name one."),
+        Setting("keep_text", False, "Store prompt and response text (off: only lengths and a hash)."),
+        Setting("price_file", "", "A negotiated/custom price file (TOML or CSV) applied in front of the catalog."),
+    ]
+}
+
+
+def get(name: str) -> Any:
+    """The value of one setting: environment, then the TOML file, then the default."""
+    setting = SETTINGS[name]
+    if setting.env in os.environ:
+        raw = os.environ[setting.env]
+        if isinstance(setting.default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(setting.default, int):
+            return int(raw)
+        return raw
+    if name != "config":
+        cfg = Path(get("config"))
+        if cfg.is_file():
+            with cfg.open("rb") as fh:
+                data = tomllib.load(fh)
+            if name in data:
+                return data[name]
+    return setting.default

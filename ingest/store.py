@@ -1,0 +1,95 @@
+"""The store: one DuckDB database, created and upgraded by ordered, named migrations.
+
+The store is addressed by a path or a SQLAlchemy URL (``duckdb:///data/rightsize.duckdb``) so a team
+can point it elsewhere; connections are short-lived so the CLI can load while the dashboard reads.
+Public views (``billing``, ``requests``, ...) are the documented contract (docs/store.md); tables
+behind them may change between migrations.
+"""
+
+from __future__ import annotations
+
+import time
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+from sqlalchemy.engine import make_url
+
+from ingest import settings
+from ingest.errors import ConfigError
+
+MIGRATIONS_TABLE = "schema_migrations"
+
+
+def resolve_db(db: str | Path | None = None) -> str:
+    """Turn a path, a SQLAlchemy URL or None (the setting) into what ``duckdb.connect`` takes."""
+    target = str(db) if db is not None else str(settings.get("db"))
+    if "://" in target:
+        url = make_url(target)
+        if url.get_backend_name() != "duckdb":
+            raise ConfigError(f"store URL {target!r}: only duckdb:// URLs are supported")
+        target = url.database or ":memory:"
+    return target
+
+
+def migrations() -> list[tuple[str, str]]:
+    """(name, sql) for every migration, in the order they apply."""
+    folder = resources.files("ingest") / "migrations"
+    files = sorted(p for p in folder.iterdir() if p.name.endswith(".sql"))
+    return [(p.name.removesuffix(".sql"), p.read_text()) for p in files]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations this store has not seen yet, each in its own transaction."""
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} "
+        "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMP DEFAULT current_localtimestamp())"
+    )
+    done = {r[0] for r in con.execute(f"SELECT name FROM {MIGRATIONS_TABLE}").fetchall()}
+    applied = []
+    for name, sql in migrations():
+        if name in done:
+            continue
+        con.execute("BEGIN")
+        try:
+            con.execute(sql)
+            con.execute(f"INSERT INTO {MIGRATIONS_TABLE} (name) VALUES (?)", [name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+def connect(db: str | Path | None = None, read_only: bool = False,
+            retry_seconds: float = 10.0) -> duckdb.DuckDBPyConnection:
+    """Open the store (creating and migrating it unless read-only).
+
+    DuckDB lets one process write a file at a time; another process that is loading holds the lock
+    only for its transaction, so a busy store is retried for ``retry_seconds`` before giving up.
+    """
+    target = resolve_db(db)
+    if target != ":memory:" and not target.startswith("md:"):
+        path = Path(target)
+        if read_only and not path.exists():
+            # An empty store: give a migrated in-memory database so pages render their welcome.
+            con = duckdb.connect(":memory:")
+            migrate(con)
+            return con
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + retry_seconds
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(target, read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise ConfigError(f"cannot open the store {target}: {exc}") from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+    con.execute("SET enable_progress_bar = false")
+    if not read_only:
+        migrate(con)
+    return con

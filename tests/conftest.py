@@ -1,0 +1,53 @@
+"""Shared test fixtures: real sample files, a real DuckDB file per test, the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import ingest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("RIGHTSIZE_SHARED", ROOT.parent / "shared"))
+SAMPLES = SHARED / "samples"
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never read the developer's own config or store."""
+    monkeypatch.setenv("RIGHTSIZE_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("RIGHTSIZE_DB", str(tmp_path / "default.duckdb"))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "store.duckdb"
+
+
+@pytest.fixture
+def store(db_path: Path) -> duckdb.DuckDBPyConnection:
+    con = ingest.connect(db_path)
+    yield con
+    con.close()
+
+
+def run_cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``rightsize`` in a subprocess, as a user would."""
+    cmd = [sys.executable, "-m", "app.cli", *args]
+    if db is not None:
+        cmd += ["--db", str(db)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+
+
+def cli_json(*args: str, db: Path | None = None) -> object:
+    proc = run_cli(*args, "--json", db=db)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)

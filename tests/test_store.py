@@ -1,0 +1,57 @@
+"""The store: migrations applied once and recorded; the public views hold the documented columns."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import ingest
+from ingest.errors import ConfigError
+from ingest.store import migrations, resolve_db
+from tests.conftest import ROOT
+
+
+def test_migrations_apply_once_and_are_recorded(db_path: Path) -> None:
+    con = ingest.connect(db_path)
+    names = [r[0] for r in con.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()]
+    assert names == [n for n, _ in migrations()]
+    con.close()
+    con = ingest.connect(db_path)  # reopening applies nothing twice
+    assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(names)
+
+
+def test_store_is_addressed_by_sqlalchemy_url(tmp_path: Path) -> None:
+    target = tmp_path / "x.duckdb"
+    assert resolve_db(f"duckdb:///{target}") == str(target)
+    con = ingest.connect(f"duckdb:///{target}")
+    assert target.exists()
+    con.close()
+    with pytest.raises(ConfigError, match="only duckdb"):
+        resolve_db("postgresql://localhost/x")
+
+
+def _documented_columns(view: str) -> list[str]:
+    """Column names listed in docs/store.md's table for one view."""
+    text = (ROOT / "docs" / "store.md").read_text()
+    section = text.split(f"## `{view}`", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `(\w+)` \|", section, flags=re.M)
+
+
+@pytest.mark.parametrize("view", ["billing", "requests"])
+def test_public_views_match_their_documentation(store: duckdb.DuckDBPyConnection, view: str) -> None:
+    actual = [r[0] for r in store.execute(f"DESCRIBE {view}").fetchall()]
+    assert actual == _documented_columns(view)
+
+
+def test_billing_view_has_the_focus_and_x_columns(store: duckdb.DuckDBPyConnection) -> None:
+    cols = {r[0] for r in store.execute("DESCRIBE billing").fetchall()}
+    required = {"BilledCost", "EffectiveCost", "ListCost", "BillingCurrency", "ChargePeriodStart",
+                "ChargePeriodEnd", "ChargeCategory", "ProviderName", "PublisherName", "ServiceName",
+                "ServiceCategory", "SubAccountId", "SubAccountName", "RegionId", "SkuId",
+                "ChargeDescription", "ConsumedQuantity", "ConsumedUnit", "PricingQuantity",
+                "PricingUnit", "Tags", "x_Model", "x_ModelRaw", "x_TokenType", "x_Tokens",
+                "x_ServiceTier", "x_SourceFile"}
+    assert required <= cols
