@@ -14,6 +14,7 @@ import duckdb
 from ingest.base import Reader
 from ingest.errors import ConfigError, IngestError, QueryError, RightsizeError
 from ingest.focus import FocusReader
+from ingest.generic import GenericRequestsReader
 from ingest.loader import IngestResult, remove_file
 from ingest.loader import ingest_file as _ingest_file
 from ingest.store import connect
@@ -22,6 +23,7 @@ READERS: dict[str, Reader] = {
     r.name: r
     for r in [
         FocusReader(),
+        GenericRequestsReader(),  # general: keep last
     ]
 }
 

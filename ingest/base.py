@@ -138,10 +138,42 @@ class Context:
         self.raw_columns = [n for n, _ in schema]
         return self.raw_columns
 
+    def raw_jsonl(self, columns: list[str] | None = None) -> list[str]:
+        """Load JSON Lines into ``_raw``: top-level keys as VARCHAR (nested values as JSON text).
+
+        Keys default to the union of keys in the file's first lines (the sniffed head)."""
+        if columns is None:
+            seen: dict[str, None] = {}
+            for line in self.sniff.text.splitlines()[:2000]:
+                line = line.strip()
+                if line.startswith("{"):
+                    try:
+                        seen.update(dict.fromkeys(json.loads(line)))
+                    except json.JSONDecodeError:
+                        continue  # a partial last line of the head
+            columns = list(seen)
+        cols = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in columns) + "}"
+        compression = self.sniff.compression or "none"
+        try:
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM read_json(?, "
+                f"format='newline_delimited', columns={cols}, compression={sql_str(compression)}, "
+                "maximum_object_size=104857600)", [str(self.sniff.path)])
+        except duckdb.Error as exc:
+            m = _LINE.search(str(exc)) or re.search(r"line (\d+)", str(exc))
+            raise IngestError(self.file, f"invalid JSON Lines ({str(exc).splitlines()[0]})",
+                              line=int(m.group(1)) if m else None,
+                              hint="each line must be one JSON object") from exc
+        self._add_line_numbers(first_line=1)
+        self.raw_columns = columns
+        return columns
+
     def raw_auto(self, null_padding: bool = False) -> list[str]:
-        """``raw_csv`` or ``raw_parquet``, whichever the file is."""
+        """``raw_csv``, ``raw_jsonl`` or ``raw_parquet``, whichever the file is."""
         if self.sniff.container == "parquet":
             return self.raw_parquet()
+        if self.sniff.container == "jsonl":
+            return self.raw_jsonl()
         return self.raw_csv(null_padding=null_padding)
 
     def raw_rows(self, rows: list[dict[str, Any]], columns: list[str] | None = None,

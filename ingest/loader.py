@@ -160,6 +160,7 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
             raise IngestError(s.name, f"every row was rejected; the first: {first[1]}", line=first[0],  # type: ignore[index]
                               hint=f"check this is a {reader.name} export or pass --format")
         _canonicalize(con, kind)
+        stage_cols = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
         key_expr = ("_key || '#' || row_number() OVER (PARTITION BY _key ORDER BY _line)"
                     if kind.per_file_occurrence else "_key")
         insert_cols = sorted(c for c in stage_cols

@@ -72,7 +72,8 @@ CREATE TABLE billing_line (
     x_TokenType         VARCHAR,           -- input | cache_read | cache_write_5m | cache_write_1h | output | reasoning | other
     x_Tokens            DOUBLE,            -- token count, already scaled from 1K/1M blocks
     x_ServiceTier       VARCHAR,           -- standard | batch | priority | flex | provisioned | ...
-    x_Requests          BIGINT             -- model requests, where the source says
+    x_Requests          BIGINT,            -- model requests, where the source says
+    x_LineType          VARCHAR            -- cost: a line with money | usage: token counts only (usage reports)
 );
 
 CREATE VIEW billing AS
@@ -86,6 +87,7 @@ SELECT
     b.ConsumedQuantity, b.ConsumedUnit, b.PricingQuantity, b.PricingUnit,
     b.ListUnitPrice, b.ContractedUnitPrice, b.Tags,
     b.x_Model, b.x_ModelRaw, b.x_TokenType, b.x_Tokens, b.x_ServiceTier, b.x_Requests,
+    coalesce(b.x_LineType, 'cost') AS x_LineType,
     f.name AS x_SourceFile, f.format AS x_SourceFormat, b.line_no AS x_SourceLine
 FROM billing_line b
 JOIN source_file f ON f.id = b.source_file_id

@@ -1,0 +1,68 @@
+"""Generic request logs: CSV, JSON Lines or Parquet whose headers are the ``requests`` view's names.
+
+The in-house log format and the format tests build fixtures in. ``input_tokens`` means all input
+tokens including cached ones (as OpenAI and OTel count them); the loader splits it into uncached,
+cache read and cache write. A file may instead give ``uncached_input_tokens`` directly.
+Required: ``ts``, ``model`` (or ``model_raw``), ``output_tokens`` and one of the input columns.
+``request_id`` is optional (a hash of the record stands in).
+"""
+
+from __future__ import annotations
+
+from ingest.base import Context
+from ingest.sniff import Sniff
+
+STRINGS = ["provider", "feature", "app", "route", "prompt_name", "team", "user", "api_key", "project",
+           "trace_id", "service_tier", "status", "logged_currency", "prompt_hash"]
+COUNTS = ["cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "output_tokens",
+          "reasoning_tokens", "prompt_chars", "response_chars"]
+
+
+class GenericRequestsReader:
+    name = "generic"
+    kind = "requests"
+    description = "Request log (CSV/JSONL/Parquet) with the requests view's column names"
+
+    def detect(self, s: Sniff) -> bool:
+        return (s.container in {"csv", "jsonl", "parquet"} and s.has("ts", "output_tokens")
+                and (s.has("model") or s.has("model_raw"))
+                and (s.has("input_tokens") or s.has("uncached_input_tokens")))
+
+    def read(self, ctx: Context) -> str:
+        ctx.raw_auto()
+        c = ctx.col
+        cached = " + ".join(f"coalesce(rs_int({c(n)}), 0)" for n in
+                            ("cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens"))
+        if ctx.has("uncached_input_tokens"):
+            uncached = f"coalesce(rs_int({c('uncached_input_tokens')}), 0)"
+        else:
+            uncached = f"coalesce(rs_int({c('input_tokens')}), 0) - ({cached})"
+        tags = c("tags")
+        cols = [
+            f"rs_ts({c('ts')}) AS ts",
+            f"coalesce({c('model_raw')}, {c('model')}) AS model_raw",
+            *[f"{c(n)} AS \"{n}\"" for n in STRINGS],
+            f"CASE WHEN json_valid({tags}) THEN {tags}::JSON END AS tags",
+            f"{uncached} AS uncached_input_tokens",
+            *[f"coalesce(rs_int({c(n)}), 0) AS {n}" for n in COUNTS],
+            f"rs_num({c('latency_ms')}) AS latency_ms",
+            f"TRY_CAST({c('has_tools')} AS BOOLEAN) AS has_tools",
+            f"TRY_CAST({c('structured_output')} AS BOOLEAN) AS structured_output",
+            f"rs_dec({c('logged_cost')}) AS logged_cost",
+        ]
+        if ctx.options.get("keep_text"):
+            cols += [f"{c('prompt_text')} AS prompt_text", f"{c('response_text')} AS response_text"]
+        counts = ["input_tokens", "uncached_input_tokens", *COUNTS]
+        bad_count = " ".join(
+            f"WHEN rs_bad_num({c(n)}) THEN '{n} \"' || {c(n)} || '\" is not a number' "
+            f"WHEN rs_num({c(n)}) < 0 THEN '{n} is negative ({c(n)})' " for n in counts if ctx.has(n))
+        reject = f"""CASE
+            WHEN rs_ts({c('ts')}) IS NULL THEN 'ts "' || coalesce({c('ts')}, '') || '" is not a timestamp'
+            WHEN coalesce({c('model_raw')}, {c('model')}) IS NULL THEN 'model is empty'
+            {bad_count}
+            WHEN {uncached} < 0 THEN 'cached tokens exceed input_tokens'
+            WHEN rs_bad_num({c('logged_cost')}) THEN 'logged_cost "' || {c('logged_cost')} || '" is not a number'
+        END"""
+        key = f"coalesce({c('request_id')}, {ctx.row_hash()})"
+        return (f"SELECT {', '.join(cols)}, {key} AS _key, _line, {reject} AS _reject, "
+                f"{ctx.record()} AS _record FROM {ctx.RAW}")
