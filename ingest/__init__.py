@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from ingest.base import Reader
+from ingest.evals import AlpacaEvalReader, GenericEvalReader
 from ingest.errors import ConfigError, IngestError, QueryError, RightsizeError
 from ingest.focus import FocusReader
 from ingest.generic import GenericRequestsReader
@@ -23,6 +24,8 @@ READERS: dict[str, Reader] = {
     r.name: r
     for r in [
         FocusReader(),
+        AlpacaEvalReader(),
+        GenericEvalReader(),
         GenericRequestsReader(),  # general: keep last
     ]
 }
