@@ -1,0 +1,87 @@
+"""Workloads: groups of requests that do the same job, and the profile of each.
+
+A workload is named by one request attribute. By default ('auto') the most specific one present:
+``feature``, else ``prompt_name``, else ``app`` + ``route``, else ``app``, ``api_key``, ``project``.
+A source whose files tag requests differently gets a rule in ``workload_rule`` (a glob on the file
+name and the key to use); ``set_workload_rule`` writes one. The key names are a whitelist and are
+bound as parameters, never formatted into SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import polars as pl
+
+from ingest.errors import QueryError
+from queries import load_sql, run_named
+
+# Key name -> what it groups by (the SQL for each lives in sql/workload_requests.sql).
+WORKLOAD_KEYS: dict[str, str] = {
+    "auto": "the most specific attribute present: feature, prompt_name, app + route, app, api_key, project",
+    "feature": "requests.feature",
+    "prompt_name": "requests.prompt_name",
+    "app_route": "requests.app and requests.route",
+    "app": "requests.app",
+    "route": "requests.route",
+    "api_key": "requests.api_key",
+    "project": "requests.project",
+    "team": "requests.team",
+}
+
+Day = date | datetime | str | None
+
+
+def check_key(key: str) -> str:
+    if key not in WORKLOAD_KEYS:
+        raise QueryError(f"unknown workload key {key!r}; choose from {', '.join(WORKLOAD_KEYS)}")
+    return key
+
+
+def period_params(start: Day = None, end: Day = None, key: str = "auto") -> dict[str, object]:
+    """The parameters every workload query takes: ``start`` inclusive, ``end`` exclusive, the key."""
+    return {"start": str(start) if start else None, "end": str(end) if end else None,
+            "default_key": check_key(key)}
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str, start: Day, end: Day, key: str) -> pl.DataFrame:
+    return run_named(con, name, period_params(start, end, key), workload_requests=load_sql("workload_requests"))
+
+
+def workload_profiles(con: duckdb.DuckDBPyConnection, start: Day = None, end: Day = None,
+                      key: str = "auto") -> pl.DataFrame:
+    """One row per workload: requests and spend (period and per month), current model and mix,
+    token percentiles, output:input ratio, cache-read and reasoning shares, tool and structured
+    output shares (NULL where the log does not say), error rate, latency p50/p95 and trend
+    (second half of the period vs the first), plus the token sums savings are computed from.
+
+    ``cost`` is NULL-safe: unpriced requests are counted in ``unpriced_requests``, not as $0."""
+    return _run(con, "workload_profile", start, end, key)
+
+
+def workload_monthly(con: duckdb.DuckDBPyConnection, start: Day = None, end: Day = None,
+                     key: str = "auto") -> pl.DataFrame:
+    """Requests and spend per workload and month."""
+    return _run(con, "workload_monthly", start, end, key)
+
+
+def workload_models(con: duckdb.DuckDBPyConnection, start: Day = None, end: Day = None,
+                    key: str = "auto") -> pl.DataFrame:
+    """The model mix per workload."""
+    return _run(con, "workload_models", start, end, key)
+
+
+def set_workload_rule(con: duckdb.DuckDBPyConnection, source_pattern: str, key: str,
+                      priority: int = 100) -> None:
+    """Name workloads of files matching ``source_pattern`` (a glob on the file name) by ``key``."""
+    check_key(key)
+    con.execute("DELETE FROM workload_rule WHERE source_pattern = ?", [source_pattern])
+    con.execute("INSERT INTO workload_rule (source_pattern, workload_key, priority) VALUES (?, ?, ?)",
+                [source_pattern, key, priority])
+
+
+def workload_rules(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The per-source workload rules, first applied first."""
+    return con.sql("SELECT source_pattern, workload_key, priority FROM workload_rule "
+                   "ORDER BY priority, source_pattern").pl()
