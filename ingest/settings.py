@@ -35,6 +35,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("currency", "USD", "Currency used when a source does not name one."),
         Setting("keep_text", False, "Store prompt and response text (off: only lengths and a hash)."),
         Setting("price_file", "", "A negotiated/custom price file (TOML or CSV) applied in front of the catalog."),
+        Setting("model_file", "", "Your model table (CSV, columns of queries/models.csv): rows replace or add "
+                "candidate models, tiers and features."),
+        Setting("workload_key", "auto", "Request attribute that names a workload when no workload_rule "
+                "matches: auto, feature, prompt_name, app_route, app, route, api_key, project, team."),
+        Setting("batch_discount", 0.5, "Discount of batch APIs used by the batch-share what-if "
+                "(OpenAI and Anthropic batch prices are half the standard price)."),
     ]
 }
 
