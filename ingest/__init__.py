@@ -12,8 +12,8 @@ from typing import Any
 import duckdb
 
 from ingest.base import Reader
-from ingest.evals import AlpacaEvalReader, GenericEvalReader
 from ingest.errors import ConfigError, IngestError, QueryError, RightsizeError
+from ingest.evals import AlpacaEvalReader, GenericEvalReader
 from ingest.focus import FocusReader
 from ingest.generic import GenericRequestsReader
 from ingest.loader import IngestResult, remove_file

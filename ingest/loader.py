@@ -42,7 +42,7 @@ KINDS: dict[str, Kind] = {
                     "SUM(BilledCost)", "BillingCurrency"),
     "requests": Kind("request_log", "request_id", "model_raw", "model", False,
                      "SUM(cost)", "'USD'"),
-    "evals": Kind("eval_result", "eval_key", "candidate_model_raw", "candidate_model", False, None, None),
+    "evals": Kind("eval_result", "eval_key", "candidate_model_raw", "candidate_model", True, None, None),
 }
 
 # Functions run inside the load transaction after a file's rows are inserted, per kind:
