@@ -107,6 +107,60 @@ def spend_cmd(
             typer.echo(df)
 
 
+@cli.command("savings")
+def savings_cmd(
+    tolerance: Annotated[float, typer.Option(help="Score points a candidate may fall below the baseline and still pass.")] = 0.0,
+    escalation: Annotated[float, typer.Option(help="Share of moved requests retried on the current model (both paid), 0-1.")] = 0.0,
+    policy: Annotated[str | None, typer.Option(help="Candidate policy, e.g. 'providers=openai,anthropic; same_provider; open_weight; exclude=gpt-5-nano; min_tier=mid'.")] = None,
+    period: Annotated[str | None, typer.Option(help="all, a month YYYY-MM, or the last N days like 30d.")] = None,
+    start: Annotated[str | None, typer.Option(help="First day (inclusive), YYYY-MM-DD; wins over --period.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day (exclusive), YYYY-MM-DD.")] = None,
+    key: Annotated[str | None, typer.Option("--key", help="Workload key when no per-source rule applies (default: the workload_key setting, auto).")] = None,
+    tokenizer_factor: Annotated[float, typer.Option(help="Candidate tokens per current-model token for the same text.")] = 1.0,
+    growth: Annotated[float, typer.Option(help="Traffic growth applied to current and projected cost (0.2 = +20%).")] = 0.0,
+    cache_hit_target: Annotated[float | None, typer.Option(help="What-if: share of input tokens read from cache, 0-1.")] = None,
+    batch_share: Annotated[float, typer.Option(help="What-if: share of projected spend run through a batch API, 0-1.")] = 0.0,
+    move_threshold: Annotated[float, typer.Option(help="Eligible share a workload needs to count as movable (thesis, hybrid).")] = 0.9,
+    candidate: Annotated[list[str] | None, typer.Option("--candidate", help="WORKLOAD=MODEL: assess this candidate for a workload (repeatable).")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Which workloads could move to cheaper models, what it saves (low/base/high) and the 80/20 thesis test."""
+    from ingest import settings
+    from queries.model_table import Policy
+    from queries.rightsizing import Scenario, analyse, resolve_period
+
+    con = open_store(db, read_only=True)
+    try:
+        chosen = {}
+        for c in candidate or []:
+            w, sep, m = c.partition("=")
+            if not sep or not w.strip() or not m.strip():
+                raise ingest.ConfigError(f"--candidate {c!r}: use WORKLOAD=MODEL")
+            chosen[w.strip()] = m.strip()
+        s, e = resolve_period(con, period, start, end)
+        sc = Scenario(start=s, end=e, key=key or str(settings.get("workload_key")), policy=Policy.parse(policy),
+                      tolerance=tolerance, escalation=escalation, tokenizer_factor=tokenizer_factor,
+                      growth=growth, cache_hit_target=cache_hit_target, batch_share=batch_share,
+                      move_threshold=move_threshold, candidates=chosen)
+        result = analyse(con, sc)
+    except RightsizeError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(result.as_dict())
+        return
+    cols = ["workload", "requests", "current_model", "current_cost", "candidate_model", "eligible_share",
+            "basis", "projected_cost", "savings", "savings_low", "savings_high"]
+    with pl.Config(tbl_rows=200, tbl_cols=20, fmt_str_lengths=40, float_precision=4):
+        typer.echo(result.workloads.select(cols))
+    t = result.totals
+    typer.echo(f"total: current {t['current_cost']:,.2f} USD, projected {t['projected_cost']:,.2f}, savings "
+               f"{t['savings']:,.2f} (low {t['savings_low']:,.2f}, high {t['savings_high']:,.2f}); "
+               f"basis: {t['basis']['evidence']} evidence, {t['basis']['prior']} prior")
+    typer.echo(f"hybrid: {result.hybrid['summary']}")
+    typer.echo(result.thesis["verdict"])
+
+
 @cli.command("formats")
 def formats_cmd(as_json: JsonOption = False) -> None:
     """List the formats rightsize reads."""
