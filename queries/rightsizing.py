@@ -263,9 +263,9 @@ def _workload(sc: Scenario, p: dict[str, Any], table: dict[str, dict[str, Any]],
             k = cand_cost(model)
             if allowed(model) and k is not None and k < current:
                 share = e["eligible"] / e["evaluated"]
-                scored.append((F.savings(current, k, share, sc.escalation), model))
+                scored.append((F.savings(current, k, share, sc.escalation), share, -k, model))
         if scored:
-            choice = max(scored)[1]
+            choice = max(scored)[-1]
             ev = evidence[choice]
             row["reason"] = "the evaluated candidate with the highest expected savings"
         else:
