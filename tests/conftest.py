@@ -18,6 +18,9 @@ SHARED = Path(os.environ.get("RIGHTSIZE_SHARED", ROOT.parent / "shared"))
 SAMPLES = SHARED / "samples"
 FIXTURES = ROOT / "tests" / "fixtures"
 
+if not SAMPLES.is_dir():  # fail loudly rather than skip the tests that read real exports
+    raise RuntimeError(f"real sample exports not found at {SAMPLES}: clone next to shared/ or set RIGHTSIZE_SHARED")
+
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
