@@ -69,4 +69,4 @@ class FocusReader:
                 THEN 'Tags is not JSON; tags dropped, row kept'
         END"""
         return (f"SELECT {', '.join(cols)}, {ctx.row_hash()} AS _key, _line, {reject} AS _reject, "
-                f"{warn} AS _warn, {ctx.record()} AS _record FROM {ctx.RAW}")
+                f"{warn} AS _warn FROM {ctx.RAW}")

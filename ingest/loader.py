@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from ingest.base import MACROS, RAW, STAGE, Context, Reader
+from ingest.base import MACROS, STAGE, Context, Reader, drop_raw, read_error
 from ingest.errors import IngestError
 from ingest.models import canonical_model
 from ingest.sniff import Sniff, sniff
@@ -129,27 +129,17 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
             [digest, s.name, reader.name, reader.kind, s.size],
         ).fetchone()[0]  # type: ignore[index]
         ctx = Context(con=con, sniff=s, options=options)
-        select_sql = reader.read(ctx)
         try:
+            select_sql = reader.read(ctx)
+            # The one pass over the file: read, transform, flag rejects.
             con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS {select_sql}")
         except duckdb.Error as exc:
-            raise IngestError(s.name, f"cannot read the rows ({str(exc).splitlines()[0]})",
-                              hint=f"check this is a {reader.name} export or pass --format") from exc
+            raise read_error(s.name, exc, reader.name) from exc
         stage_cols = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
-        record_expr = "_record" if "_record" in stage_cols else "NULL"
-        rejected = con.execute(
-            "INSERT INTO ingest_rejects (source_file_id, file, line, record, reason) "
-            f"SELECT ?, ?, _line, {record_expr}, _reject FROM {STAGE} WHERE _reject IS NOT NULL",
-            [file_id, s.name],
-        ).fetchone()[0]  # type: ignore[index]
-        warned = 0
-        if "_warn" in stage_cols:
-            warned = con.execute(
-                "INSERT INTO ingest_rejects (source_file_id, file, line, record, reason, action) "
-                f"SELECT ?, ?, _line, {record_expr}, _warn, 'kept' FROM {STAGE} "
-                "WHERE _warn IS NOT NULL AND _reject IS NULL", [file_id, s.name],
-            ).fetchone()[0]  # type: ignore[index]
-        total = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]  # type: ignore[index]
+        warn_expr = "_warn" if "_warn" in stage_cols else "NULL"
+        total, rejected, warned = con.execute(
+            f"SELECT count(*), count(_reject), count({warn_expr}) FILTER (WHERE _reject IS NULL) FROM {STAGE}"
+        ).fetchone()  # type: ignore[misc]
         if total == 0:
             raise IngestError(s.name, "no data rows (header only or an empty export)",
                               hint="export a period that has usage")
@@ -159,30 +149,10 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
             ).fetchone()
             raise IngestError(s.name, f"every row was rejected; the first: {first[1]}", line=first[0],  # type: ignore[index]
                               hint=f"check this is a {reader.name} export or pass --format")
-        _canonicalize(con, kind)
-        stage_cols = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
-        key_expr = ("_key || '#' || row_number() OVER (PARTITION BY _key ORDER BY _line)"
-                    if kind.per_file_occurrence else "_key")
-        insert_cols = sorted(c for c in stage_cols
-                             if not c.startswith("_") and c not in (kind.key, "line_no", "source_file_id"))
-        cols_sql = ", ".join(f'"{c}"' for c in insert_cols)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _keyed AS SELECT {key_expr} AS __key, {cols_sql}, _line "
-            f"FROM {STAGE} WHERE _reject IS NULL"
-        )
-        existing = (f"SELECT t.{kind.key} FROM {kind.table} t JOIN source_file f "
-                    "ON f.id = t.source_file_id AND f.status = 'loaded'")
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _keyed k "
-            f"WHERE k.__key NOT IN ({existing}) QUALIFY row_number() OVER (PARTITION BY k.__key ORDER BY _line) = 1"
-        )
-        loaded = con.execute("SELECT count(*) FROM _new").fetchone()[0]  # type: ignore[index]
+        if rejected or warned:
+            _record_rejects(con, ctx, file_id, s.name, stage_cols)
+        loaded = _insert_new_rows(con, kind, file_id, stage_cols)
         valid = total - rejected
-        con.execute(
-            f"INSERT INTO {kind.table} BY NAME SELECT ? AS source_file_id, __key AS {kind.key}, "
-            f"_line AS line_no, {cols_sql} FROM _new",
-            [file_id],
-        )
         for hook in AFTER_LOAD.get(reader.kind, []):
             hook(con, file_id)
         con.execute(
@@ -195,7 +165,8 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
                 f"SELECT {kind.currency_sql}, {kind.cost_sql} FROM {kind.table} "
                 f"WHERE source_file_id = ? GROUP BY ALL", [file_id]).fetchall()
             result.totals = {str(cur): float(v or 0) for cur, v in rows}
-        for t in (RAW, STAGE, "_keyed", "_new"):
+        drop_raw(con)
+        for t in (STAGE, "_model_map"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
         con.execute("COMMIT")
     except BaseException:
@@ -205,29 +176,73 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
     result.duplicates, result.source_file_id, result.warned = valid - loaded, file_id, warned
 
 
-def _canonicalize(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
-    """Fill the canonical model column from the raw one through the alias table (in Python, once
-    per distinct name, so it costs nothing per row)."""
-    if not kind.model_raw or not kind.model:
-        return
-    cols = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
-    if kind.model_raw not in cols:
-        return
-    if kind.model not in cols:
-        con.execute(f"ALTER TABLE {STAGE} ADD COLUMN {kind.model} VARCHAR")
-    raws = [r[0] for r in con.execute(
-        f"SELECT DISTINCT {kind.model_raw} FROM {STAGE} WHERE {kind.model} IS NULL AND {kind.model_raw} IS NOT NULL"
-    ).fetchall()]
-    if not raws:
-        return
-    mapping = [(raw, canonical_model(raw)) for raw in raws]
-    con.execute("CREATE OR REPLACE TEMP TABLE _model_map (raw VARCHAR, canonical VARCHAR)")
-    con.executemany("INSERT INTO _model_map VALUES (?, ?)", mapping)
+def _record_rejects(con: duckdb.DuckDBPyConnection, ctx: Context, file_id: int, name: str,
+                    stage_cols: set[str]) -> None:
+    """Write rejected and warned rows to ingest_rejects, each with an excerpt of its raw record.
+
+    Excerpts are cut from ``_raw`` for those lines only (readers need not build them per row,
+    which would cost a string per row on every load)."""
+    warn = "_warn" if "_warn" in stage_cols else "NULL"
+    if "_record" in stage_cols:
+        record_join, record = "", "s._record"
+    else:
+        record_join = (f"LEFT JOIN (SELECT _line, {ctx.record()} AS rec FROM _raw WHERE _line IN "
+                       f"(SELECT _line FROM {STAGE} WHERE _reject IS NOT NULL OR {warn} IS NOT NULL)) r "
+                       "ON r._line = s._line")
+        record = "r.rec" if ctx.raw_columns else "NULL"
+        if not ctx.raw_columns:
+            record_join = ""
+    warn_s = f"s.{warn}" if warn != "NULL" else "NULL"
     con.execute(
-        f"UPDATE {STAGE} SET {kind.model} = m.canonical FROM _model_map m "
-        f"WHERE {STAGE}.{kind.model_raw} = m.raw AND {STAGE}.{kind.model} IS NULL"
-    )
-    con.execute("DROP TABLE _model_map")
+        "INSERT INTO ingest_rejects (source_file_id, file, line, record, reason, action) "
+        f"SELECT ?, ?, s._line, {record}, coalesce(s._reject, {warn_s}), "
+        f"CASE WHEN s._reject IS NULL THEN 'kept' ELSE 'rejected' END FROM {STAGE} s {record_join} "
+        f"WHERE s._reject IS NOT NULL OR {warn_s} IS NOT NULL", [file_id, name])
+
+
+def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind: Kind, file_id: int,
+                     stage_cols: set[str]) -> int:
+    """Insert the staged rows that are not rejects and not already stored, in one pass.
+
+    Canonical model names join in from a small map built once per distinct raw name. The
+    anti-join against stored keys is skipped when nothing of this kind is stored yet, and the
+    in-file dedupe only runs when the file repeats a key: both matter at 10M rows.
+    """
+    model_sql = _model_map(con, kind, stage_cols)
+    key_expr = ("s._key || '#' || row_number() OVER (PARTITION BY s._key ORDER BY s._line)"
+                if kind.per_file_occurrence else "s._key")
+    skip = {kind.key, "line_no", "source_file_id", kind.model}
+    cols = sorted(c for c in stage_cols if not c.startswith("_") and c not in skip)
+    select = ", ".join(["? AS source_file_id", f"{key_expr} AS {kind.key}", "s._line AS line_no",
+                        *[f's."{c}"' for c in cols], *([f"{model_sql} AS {kind.model}"] if model_sql else [])])
+    join = f"LEFT JOIN _model_map m ON m.raw = s.{kind.model_raw}" if model_sql else ""
+    keyed = f"SELECT {select} FROM {STAGE} s {join} WHERE s._reject IS NULL"
+    stored = con.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {kind.table} t JOIN source_file f "
+        "ON f.id = t.source_file_id AND f.status = 'loaded')").fetchone()[0]  # type: ignore[index]
+    repeats = (not kind.per_file_occurrence) and con.execute(
+        f"SELECT count(*) <> count(DISTINCT _key) FROM {STAGE} WHERE _reject IS NULL").fetchone()[0]  # type: ignore[index]
+    sql = f"SELECT * FROM ({keyed}) k"
+    if stored:
+        sql += (f" WHERE k.{kind.key} NOT IN (SELECT t.{kind.key} FROM {kind.table} t "
+                "JOIN source_file f ON f.id = t.source_file_id AND f.status = 'loaded')")
+    if repeats:
+        sql += f" QUALIFY row_number() OVER (PARTITION BY k.{kind.key} ORDER BY k.line_no) = 1"
+    return con.execute(f"INSERT INTO {kind.table} BY NAME {sql}", [file_id]).fetchone()[0]  # type: ignore[index]
+
+
+def _model_map(con: duckdb.DuckDBPyConnection, kind: Kind, stage_cols: set[str]) -> str | None:
+    """Build ``_model_map`` (raw -> canonical, through the alias table, once per distinct name)
+    and return the SQL for the canonical column, or None when the kind or file has no model."""
+    if not kind.model_raw or not kind.model or kind.model_raw not in stage_cols:
+        return None
+    raws = [r[0] for r in con.execute(
+        f"SELECT DISTINCT {kind.model_raw} FROM {STAGE} WHERE {kind.model_raw} IS NOT NULL").fetchall()]
+    con.execute("CREATE OR REPLACE TEMP TABLE _model_map (raw VARCHAR, canonical VARCHAR)")
+    if raws:
+        con.executemany("INSERT INTO _model_map VALUES (?, ?)", [(r, canonical_model(r)) for r in raws])
+    given = f"s.{kind.model}" if kind.model in stage_cols else "NULL"
+    return f"coalesce({given}, m.canonical)"
 
 
 def _record_failure(con: duckdb.DuckDBPyConnection, name: str, result: IngestResult) -> None:

@@ -90,6 +90,7 @@ def connect(db: str | Path | None = None, read_only: bool = False,
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
     con.execute("SET enable_progress_bar = false")
+    con.execute("SET TimeZone = 'UTC'")  # timestamps without an offset are UTC, whatever the machine says
     if not read_only:
         migrate(con)
     return con
