@@ -67,11 +67,14 @@ def ingest_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Load files into the store. Each file loads whole or not at all; loading it again adds nothing."""
-    con = open_store(db)
     results = []
     for i, path in enumerate(files, 1):
         typer.echo(f"[{i}/{len(files)}] {path.name} ...", err=True)
-        r = ingest.ingest_file(con, path, format=format)
+        con = open_store(db)  # one connection per file: readers (the dashboard) get in between files
+        try:
+            r = ingest.ingest_file(con, path, format=format)
+        finally:
+            con.close()
         results.append(r)
         if r.status == "failed":
             typer.echo(f"error: {r.error}", err=True)

@@ -114,6 +114,12 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: str | Path, readers: dict[
     except IngestError as exc:
         result.status, result.error = "failed", str(exc)
         _record_failure(con, name, result)
+    except duckdb.IOException as exc:  # disk full, permissions, a store on a vanished mount
+        cause = str(exc).splitlines()[0].replace("IO Error: ", "")
+        result.status = "failed"
+        result.error = str(IngestError(name, f"the store could not be written ({cause})",
+                                       hint="free disk space or fix the store's path, then load the file again"))
+        _record_failure(con, name, result)
     return result
 
 
@@ -170,7 +176,7 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
             con.execute(f"DROP TABLE IF EXISTS {t}")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     result.status, result.rows, result.rejected = "loaded", loaded, rejected
     result.duplicates, result.source_file_id, result.warned = valid - loaded, file_id, warned
@@ -243,6 +249,15 @@ def _model_map(con: duckdb.DuckDBPyConnection, kind: Kind, stage_cols: set[str])
         con.executemany("INSERT INTO _model_map VALUES (?, ?)", [(r, canonical_model(r)) for r in raws])
     given = f"s.{kind.model}" if kind.model in stage_cols else "NULL"
     return f"coalesce({given}, m.canonical)"
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, tolerating a connection DuckDB has already invalidated (e.g. after a full disk):
+    nothing of the transaction was committed either way."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
 
 
 def _record_failure(con: duckdb.DuckDBPyConnection, name: str, result: IngestResult) -> None:
