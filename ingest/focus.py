@@ -62,7 +62,14 @@ class FocusReader:
             WHEN rs_ts({c('ChargePeriodStart')}) IS NULL THEN 'ChargePeriodStart "' || coalesce({c('ChargePeriodStart')}, '') || '" is not a date'
             WHEN ({c('BillingCurrency')}) IS NULL THEN 'BillingCurrency is empty'
         END"""
+        optional = [n for n in DECIMALS if n not in ("BilledCost", "EffectiveCost")]
+        bad_values = " ".join(
+            [f"WHEN rs_bad_num({c(n)}) THEN '{n} \"' || {c(n)} || '\" is not a number; left empty, row kept'"
+             for n in optional if ctx.has(n)]
+            + [f"WHEN {c(n)} IS NOT NULL AND rs_ts({c(n)}) IS NULL THEN '{n} \"' || {c(n)} || '\" is not a date; left empty, row kept'"
+               for n in TIMESTAMPS if n != "ChargePeriodStart" and ctx.has(n)])
         warn = f"""CASE
+            {bad_values}
             WHEN rs_num({c('AvailabilityZone')}) IS NOT NULL
                 THEN 'AvailabilityZone holds a number (' || {c('AvailabilityZone')} || '): values look shifted into the wrong columns; kept as billed'
             WHEN ({tags}) IS NOT NULL AND NOT json_valid(({tags}))

@@ -57,7 +57,7 @@ class GenericRequestsReader:
         raw_copies = [f"{c('ts')} AS _ts", f"{c('logged_cost')} AS _logged_cost",
                       *[f"{c(n)} AS \"_{n}\"" for n in counts]]
         bad_count = " ".join(
-            f"WHEN _{n} IS NOT NULL AND TRY_CAST(_{n} AS DOUBLE) IS NULL THEN '{n} \"' || _{n} || '\" is not a number' "
+            f"WHEN rs_bad_int(_{n}) THEN '{n} \"' || _{n} || '\" is not a token count' "
             f"WHEN TRY_CAST(_{n} AS DOUBLE) < 0 THEN '{n} is negative (' || _{n} || ')' " for n in counts)
         reject = f"""CASE
             WHEN ts IS NULL THEN 'ts "' || coalesce(_ts, '') || '" is not a timestamp'

@@ -53,5 +53,5 @@ def test_bad_rows_are_rejected_with_line(store: duckdb.DuckDBPyConnection, tmp_p
     assert store.execute("SELECT line, reason FROM ingest_rejects ORDER BY line").fetchall() == [
         (3, 'ts "yesterday" is not a timestamp'),
         (4, "cached tokens exceed input_tokens"),
-        (5, 'input_tokens "lots" is not a number'),
+        (5, 'input_tokens "lots" is not a token count'),
     ]
