@@ -41,8 +41,10 @@ Mapping to the billing schema (FOCUS names):
 
 Natural key: Azure exports carry no line id. A line is identified by its day, subscription,
 resource, meter, location, charge type, pricing model, commitment ids (benefitId / ReservationId /
-ProductOrderId), product, part number, publisher/plan (Marketplace) and tags, plus the cost view
-for commitment rows. Amounts and display names are left out on purpose: a re-export of the same
+ProductOrderId), product, part number, publisher/plan (Marketplace), ServiceInfo1/2, cost
+allocation rule, tags and AdditionalInfo (less its ConsumedQuantity: it tells apart e.g. the
+vCore-license lines of one meter covered by different reservations), plus the cost view for
+commitment rows. Amounts and display names are left out on purpose: a re-export of the same
 days with refreshed amounts or a renamed subscription is the same line, so overlapping exports
 never double count (the first loaded wins). Lines identical on all of these within one file stay
 distinct charges (the loader numbers repeats), so totals are never lost.
@@ -175,7 +177,8 @@ class AzureReader:
             f"lower(coalesce({c('benefitId')}, {c('ReservationId')}))",
             f"lower({c('ProductOrderId')})",
             c("Product", "ProductName"), c("PartNumber"), c("PublisherName"), c("PlanName"),
-            c("Tags"),
+            c("ServiceInfo1"), c("ServiceInfo2"), c("CostAllocationRuleName"), c("Tags"),
+            f"regexp_replace({c('AdditionalInfo')}, '\"ConsumedQuantity\":\\s*[-+0-9.eE]+', '', 'g')",
         ]
         key = "md5(concat_ws('|', 'azure', " + ", ".join(f"coalesce({p}, '')" for p in key_parts) + "))"
         cols = [

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 
 from ingest.models import _aliases, canonical_model
 
-_DIRECTION = {
-    "cached": "cache_read", "cchd": "cache_read", "cache": "cache_read",
-    "inp": "input", "input": "input", "inpt": "input", "in": "input",
-    "outp": "output", "output": "output", "opt": "output", "out": "output",
+_DIRECTION = {  # bare "In"/"Out" are not here: "Data Transfer In" is not a model meter
+    "cached": "cache_read", "cchd": "cache_read",
+    "inp": "input", "input": "input", "inpt": "input",
+    "outp": "output", "output": "output", "opt": "output",
 }
 _DEPLOYMENT = {
     "glbl": "global", "global": "global",
@@ -90,7 +90,7 @@ def publisher_of(model: str) -> str:
 
 
 def parse_meter(text: str | None, category: str | None = None) -> AzureMeter | None:
-    """Parse one meter string; None when it is not a model-token (or PTU) meter."""
+    """Parse one meter string; None when it is not a model-token meter (PTU hours included)."""
     if not text or not text.strip():
         return None
     low = re.sub(r"data\s*zone", "dzone", text.strip().lower())
@@ -99,10 +99,8 @@ def parse_meter(text: str | None, category: str | None = None) -> AzureMeter | N
     ai_category = any(k in cat for k in _AI_CATEGORIES)
     if "provisioned" in words or "ptu" in words:
         return None  # PTU hours name no model; readers mark them x_ServiceTier 'provisioned'
-    direction = next((_DIRECTION[w] for w in words if w in _DIRECTION and w not in ("in", "out", "cache")), None)
-    if direction is None and any(w in ("in", "out") for w in words) and ("tokens" in words or ai_category):
-        direction = next(_DIRECTION[w] for w in words if w in ("in", "out"))
-    if "cached" in words or "cchd" in words or ("cache" in words and direction == "input"):
+    direction = next((_DIRECTION[w] for w in words if w in _DIRECTION), None)
+    if "cached" in words or "cchd" in words:
         direction = "cache_read"
     if direction is None and "embedding" in low and ("tokens" in words or ai_category):
         direction = "input"
