@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import ingest
 from ingest.azure_meters import parse_meter, parse_meter_fields
-from tests.conftest import FIXTURES, SAMPLES
+from tests.conftest import FIXTURES, SAMPLES, cli_json
 
 AZ = SAMPLES / "azure"
 ANON = AZ / "focus_converters_sample-anonymous-ea-export-dataset.csv"
@@ -65,6 +65,26 @@ def test_actual_exports_billed_cost_equals_the_cost_column(store: duckdb.DuckDBP
     assert_money(one(store, "SELECT sum(BilledCost) FROM billing"), direct_sum(path))
     currency = rows_of(path)[0].get("BillingCurrency") or rows_of(path)[0]["BillingCurrencyCode"]
     assert list(r.totals) == [currency]
+
+
+def test_parquet_export_loads_like_the_csv(store: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    parquet = tmp_path / "export.parquet"
+    duckdb.execute(f"COPY (SELECT * FROM read_csv('{MCA_AOAI}', all_varchar=true)) TO '{parquet}' (FORMAT parquet)")
+    r = ingest.ingest_file(store, parquet)
+    assert (r.status, r.format, r.rows) == ("loaded", "azure", len(rows_of(MCA_AOAI)))
+    assert_money(one(store, "SELECT sum(BilledCost) FROM billing"),
+                 sum((Decimal(x["costInBillingCurrency"]) for x in rows_of(MCA_AOAI)), Decimal(0)))
+    assert one(store, "SELECT sum(x_Tokens) FROM billing WHERE x_Model = 'gpt-4o-mini-2024-07-18'") == 3_250_000
+
+
+def test_cli_ingest_and_spend_agree_with_the_file(db_path: Path) -> None:
+    [result] = cli_json("ingest", str(MCA_AOAI), db=db_path)
+    assert (result["format"], result["rows"], result["status"]) == ("azure", len(rows_of(MCA_AOAI)), "loaded")
+    spend = cli_json("spend", "--by", "provider,model", db=db_path)
+    by_model = {row["model"]: Decimal(str(row["billed_cost"])) for row in spend}
+    expected = sum((Decimal(x["costInBillingCurrency"]) for x in rows_of(MCA_AOAI)
+                    if "gpt-4o-mini-0718" in x["meterName"]), Decimal(0))
+    assert_money(by_model["gpt-4o-mini-2024-07-18"], expected)
 
 
 def test_e_notation_costs_are_exact(store: duckdb.DuckDBPyConnection) -> None:
