@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from ingest.azure import AzureReader
 from ingest.base import Reader
 from ingest.errors import ConfigError, IngestError, QueryError, RightsizeError
 from ingest.focus import FocusReader
@@ -23,6 +24,7 @@ READERS: dict[str, Reader] = {
     r.name: r
     for r in [
         FocusReader(),
+        AzureReader(),
         GenericRequestsReader(),  # general: keep last
     ]
 }
