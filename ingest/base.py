@@ -82,6 +82,9 @@ class Context:
     sniff: Sniff
     options: dict[str, Any] = field(default_factory=dict)
     raw_columns: list[str] = field(default_factory=list)
+    # Numbering CSV/JSONL lines needs a single-threaded pass (row_number() OVER ()), so big files
+    # are read without line numbers (``_line`` NULL) and numbered again only if rows are rejected.
+    number_lines: bool = True
 
     RAW: ClassVar[str] = RAW
 
@@ -198,8 +201,8 @@ class Context:
         # DuckDB keeps insertion order (preserve_insertion_order), so row_number() OVER () counts
         # the file's rows in file order; tests check line numbers on multi-chunk files.
         drop_raw(self.con)
-        self.con.execute(
-            f"CREATE TEMP VIEW {RAW} AS SELECT *, row_number() OVER () + {first_line - 1} AS _line FROM {source}")
+        line = f"row_number() OVER () + {first_line - 1}" if self.number_lines else "CAST(NULL AS BIGINT)"
+        self.con.execute(f"CREATE TEMP VIEW {RAW} AS SELECT *, {line} AS _line FROM {source}")
 
     def materialize_raw(self) -> None:
         """Turn ``_raw`` into a table, for readers that query it more than once."""

@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from ingest.base import MACROS, STAGE, Context, Reader, drop_raw, read_error
+from ingest.base import MACROS, Context, Reader, drop_raw, read_error
 from ingest.errors import IngestError
 from ingest.models import canonical_model
 from ingest.sniff import Sniff, sniff
@@ -46,6 +46,8 @@ KINDS: dict[str, Kind] = {
 
 # Functions run inside the load transaction after a file's rows are inserted, per kind:
 # f(con, source_file_id). Pricing of request logs and rollups register here.
+NUMBER_LINES_UP_TO = 64 * 1024 * 1024  # bytes; bigger files keep line numbers for rejects only
+
 AFTER_LOAD: dict[str, list[Callable[[duckdb.DuckDBPyConnection, int], None]]] = {}
 
 
@@ -134,30 +136,37 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
             "VALUES (?, ?, ?, ?, ?, 'loading') RETURNING id",
             [digest, s.name, reader.name, reader.kind, s.size],
         ).fetchone()[0]  # type: ignore[index]
-        ctx = Context(con=con, sniff=s, options=options)
+        ctx = Context(con=con, sniff=s, options=options, number_lines=s.size <= NUMBER_LINES_UP_TO)
         try:
             select_sql = reader.read(ctx)
-            # The one pass over the file: read, transform, flag rejects.
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS {select_sql}")
+            cols = {r[0] for r in con.execute(f"DESCRIBE {select_sql}").fetchall()}
+            # Pass 1 over the file: counts, rejects, repeated keys and the distinct model names.
+            warn = "_warn" if "_warn" in cols else "NULL"
+            ok = "FILTER (WHERE _reject IS NULL)"
+            repeats = ("0" if kind.per_file_occurrence
+                       else f"count(*) {ok} - count(DISTINCT _key) {ok}")
+            models = f"list(DISTINCT {kind.model_raw}) {ok}" if kind.model_raw in cols else "[]"
+            total, rejected, warned, repeated, raws = con.execute(
+                f"SELECT count(*), count(_reject), count({warn}) {ok}, {repeats}, {models} "
+                f"FROM ({select_sql})").fetchone()  # type: ignore[misc]
+            if total == 0:
+                raise IngestError(s.name, "no data rows (header only or an empty export)",
+                                  hint="export a period that has usage")
+            if rejected or warned:
+                if not ctx.number_lines:  # rare: read again, numbered, to say which lines
+                    ctx.number_lines = True
+                    select_sql = reader.read(ctx)
+                _record_rejects(con, ctx, select_sql, file_id, s.name, cols)
+            if rejected == total:
+                first = con.execute(
+                    "SELECT line, reason FROM ingest_rejects WHERE source_file_id = ? AND action = 'rejected' "
+                    "ORDER BY line LIMIT 1", [file_id]).fetchone()
+                raise IngestError(s.name, f"every row was rejected; the first: {first[1]}", line=first[0],  # type: ignore[index]
+                                  hint=f"check this is a {reader.name} export or pass --format")
+            # Pass 2: insert what is new, in parallel, straight into the store.
+            loaded = _insert_new_rows(con, kind, file_id, select_sql, cols, raws or [], bool(repeated))
         except duckdb.Error as exc:
             raise read_error(s.name, exc, reader.name) from exc
-        stage_cols = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
-        warn_expr = "_warn" if "_warn" in stage_cols else "NULL"
-        total, rejected, warned = con.execute(
-            f"SELECT count(*), count(_reject), count({warn_expr}) FILTER (WHERE _reject IS NULL) FROM {STAGE}"
-        ).fetchone()  # type: ignore[misc]
-        if total == 0:
-            raise IngestError(s.name, "no data rows (header only or an empty export)",
-                              hint="export a period that has usage")
-        if rejected == total:
-            first = con.execute(
-                f"SELECT _line, _reject FROM {STAGE} WHERE _reject IS NOT NULL ORDER BY _line LIMIT 1"
-            ).fetchone()
-            raise IngestError(s.name, f"every row was rejected; the first: {first[1]}", line=first[0],  # type: ignore[index]
-                              hint=f"check this is a {reader.name} export or pass --format")
-        if rejected or warned:
-            _record_rejects(con, ctx, file_id, s.name, stage_cols)
-        loaded = _insert_new_rows(con, kind, file_id, stage_cols)
         valid = total - rejected
         for hook in AFTER_LOAD.get(reader.kind, []):
             hook(con, file_id)
@@ -172,8 +181,7 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
                 f"WHERE source_file_id = ? GROUP BY ALL", [file_id]).fetchall()
             result.totals = {str(cur): float(v or 0) for cur, v in rows}
         drop_raw(con)
-        for t in (STAGE, "_model_map"):
-            con.execute(f"DROP TABLE IF EXISTS {t}")
+        con.execute("DROP TABLE IF EXISTS _model_map")
         con.execute("COMMIT")
     except BaseException:
         _rollback(con)
@@ -182,53 +190,45 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
     result.duplicates, result.source_file_id, result.warned = valid - loaded, file_id, warned
 
 
-def _record_rejects(con: duckdb.DuckDBPyConnection, ctx: Context, file_id: int, name: str,
-                    stage_cols: set[str]) -> None:
-    """Write rejected and warned rows to ingest_rejects, each with an excerpt of its raw record.
-
-    Excerpts are cut from ``_raw`` for those lines only (readers need not build them per row,
-    which would cost a string per row on every load)."""
-    warn = "_warn" if "_warn" in stage_cols else "NULL"
-    if "_record" in stage_cols:
-        record_join, record = "", "s._record"
+def _record_rejects(con: duckdb.DuckDBPyConnection, ctx: Context, select_sql: str, file_id: int,
+                    name: str, cols: set[str]) -> None:
+    """Write rejected and warned rows to ingest_rejects with their line and an excerpt of the raw
+    record (cut from ``_raw`` for those lines only)."""
+    warn = "s._warn" if "_warn" in cols else "NULL"
+    if "_record" in cols:
+        record, join = "s._record", ""
+    elif ctx.raw_columns:
+        record = "r.rec"
+        join = (f"LEFT JOIN (SELECT _line, {ctx.record()} AS rec FROM _raw) r ON r._line = s._line")
     else:
-        record_join = (f"LEFT JOIN (SELECT _line, {ctx.record()} AS rec FROM _raw WHERE _line IN "
-                       f"(SELECT _line FROM {STAGE} WHERE _reject IS NOT NULL OR {warn} IS NOT NULL)) r "
-                       "ON r._line = s._line")
-        record = "r.rec" if ctx.raw_columns else "NULL"
-        if not ctx.raw_columns:
-            record_join = ""
-    warn_s = f"s.{warn}" if warn != "NULL" else "NULL"
+        record, join = "NULL", ""
     con.execute(
         "INSERT INTO ingest_rejects (source_file_id, file, line, record, reason, action) "
-        f"SELECT ?, ?, s._line, {record}, coalesce(s._reject, {warn_s}), "
-        f"CASE WHEN s._reject IS NULL THEN 'kept' ELSE 'rejected' END FROM {STAGE} s {record_join} "
-        f"WHERE s._reject IS NOT NULL OR {warn_s} IS NOT NULL", [file_id, name])
+        f"SELECT ?, ?, s._line, {record}, coalesce(s._reject, {warn}), "
+        f"CASE WHEN s._reject IS NULL THEN 'kept' ELSE 'rejected' END "
+        f"FROM ({select_sql}) s {join} WHERE s._reject IS NOT NULL OR {warn} IS NOT NULL", [file_id, name])
 
 
-def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind: Kind, file_id: int,
-                     stage_cols: set[str]) -> int:
-    """Insert the staged rows that are not rejects and not already stored, in one pass.
+def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind: Kind, file_id: int, select_sql: str,
+                     cols: set[str], raw_models: list[str], repeats: bool) -> int:
+    """Insert the file's rows that are not rejects and not already stored, in one parallel pass.
 
     Canonical model names join in from a small map built once per distinct raw name. The
     anti-join against stored keys is skipped when nothing of this kind is stored yet, and the
     in-file dedupe only runs when the file repeats a key: both matter at 10M rows.
     """
-    model_sql = _model_map(con, kind, stage_cols)
+    model_sql = _model_map(con, kind, cols, raw_models)
     key_expr = ("s._key || '#' || row_number() OVER (PARTITION BY s._key ORDER BY s._line)"
                 if kind.per_file_occurrence else "s._key")
     skip = {kind.key, "line_no", "source_file_id", kind.model}
-    cols = sorted(c for c in stage_cols if not c.startswith("_") and c not in skip)
+    names = sorted(c for c in cols if not c.startswith("_") and c not in skip)
     select = ", ".join(["? AS source_file_id", f"{key_expr} AS {kind.key}", "s._line AS line_no",
-                        *[f's."{c}"' for c in cols], *([f"{model_sql} AS {kind.model}"] if model_sql else [])])
+                        *[f's."{c}"' for c in names], *([f"{model_sql} AS {kind.model}"] if model_sql else [])])
     join = f"LEFT JOIN _model_map m ON m.raw = s.{kind.model_raw}" if model_sql else ""
-    keyed = f"SELECT {select} FROM {STAGE} s {join} WHERE s._reject IS NULL"
+    sql = f"SELECT * FROM (SELECT {select} FROM ({select_sql}) s {join} WHERE s._reject IS NULL) k"
     stored = con.execute(
         f"SELECT EXISTS (SELECT 1 FROM {kind.table} t JOIN source_file f "
         "ON f.id = t.source_file_id AND f.status = 'loaded')").fetchone()[0]  # type: ignore[index]
-    repeats = (not kind.per_file_occurrence) and con.execute(
-        f"SELECT count(*) <> count(DISTINCT _key) FROM {STAGE} WHERE _reject IS NULL").fetchone()[0]  # type: ignore[index]
-    sql = f"SELECT * FROM ({keyed}) k"
     if stored:
         sql += (f" WHERE k.{kind.key} NOT IN (SELECT t.{kind.key} FROM {kind.table} t "
                 "JOIN source_file f ON f.id = t.source_file_id AND f.status = 'loaded')")
@@ -237,17 +237,15 @@ def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind: Kind, file_id: int,
     return con.execute(f"INSERT INTO {kind.table} BY NAME {sql}", [file_id]).fetchone()[0]  # type: ignore[index]
 
 
-def _model_map(con: duckdb.DuckDBPyConnection, kind: Kind, stage_cols: set[str]) -> str | None:
+def _model_map(con: duckdb.DuckDBPyConnection, kind: Kind, cols: set[str], raws: list[str]) -> str | None:
     """Build ``_model_map`` (raw -> canonical, through the alias table, once per distinct name)
     and return the SQL for the canonical column, or None when the kind or file has no model."""
-    if not kind.model_raw or not kind.model or kind.model_raw not in stage_cols:
+    if not kind.model_raw or not kind.model or kind.model_raw not in cols:
         return None
-    raws = [r[0] for r in con.execute(
-        f"SELECT DISTINCT {kind.model_raw} FROM {STAGE} WHERE {kind.model_raw} IS NOT NULL").fetchall()]
     con.execute("CREATE OR REPLACE TEMP TABLE _model_map (raw VARCHAR, canonical VARCHAR)")
     if raws:
         con.executemany("INSERT INTO _model_map VALUES (?, ?)", [(r, canonical_model(r)) for r in raws])
-    given = f"s.{kind.model}" if kind.model in stage_cols else "NULL"
+    given = f"s.{kind.model}" if kind.model in cols else "NULL"
     return f"coalesce({given}, m.canonical)"
 
 
