@@ -34,7 +34,7 @@ bench: setup
 	$(BIN)/python -m bench.run
 
 lint: setup
-	$(BIN)/ruff check app ingest queries sample_data tests
+	$(BIN)/ruff check app ingest queries sample_data tests bench
 	$(BIN)/mypy app ingest queries sample_data
 
 clean:

@@ -111,7 +111,7 @@ def write(results: list[Result]) -> None:
              "|---|---:|---|---:|---:|---:|---:|---:|---:|---|"]
     for r in results:
         lines.append(f"| {r.case} | {r.rows:,} | {r.baseline} | {r.baseline_seconds:.2f} | {r.ours_seconds:.2f} | "
-                     f"{r.ratio:.2f}x | {'≤ %.1fx' % r.target_ratio if r.target_ratio else '-'} | {r.ours_peak_rss_mb:.0f} | "
+                     f"{r.ratio:.2f}x | {f'≤ {r.target_ratio:.1f}x' if r.target_ratio else '-'} | {r.ours_peak_rss_mb:.0f} | "
                      f"{r.rss_target_mb or '-'} | {'yes' if r.ok else 'NO'} |")
     (RESULTS / "RESULTS.md").write_text("\n".join(lines) + "\n")
 
