@@ -20,14 +20,12 @@ from ingest.loader import IngestResult, remove_file
 from ingest.loader import ingest_file as _ingest_file
 from ingest.store import connect
 
-READERS: dict[str, Reader] = {
-    r.name: r
-    for r in [
-        FocusReader(),
-        AzureReader(),
-        GenericRequestsReader(),  # general: keep last
-    ]
-}
+_ORDER: list[Reader] = [
+    FocusReader(),
+    AzureReader(),
+    GenericRequestsReader(),  # general: keep last
+]
+READERS: dict[str, Reader] = {r.name: r for r in _ORDER}
 
 
 def formats() -> dict[str, str]:

@@ -111,9 +111,9 @@ def sniff(path: Path, name: str | None = None) -> Sniff:
         import duckdb
 
         try:
-            cols = [r[0] for r in duckdb.sql(
+            cols = [r[0] for r in duckdb.execute(
                 "SELECT name FROM parquet_schema(?) WHERE num_children IS NULL OR name <> 'schema'",
-                params=[str(path)]).fetchall()]
+                [str(path)]).fetchall()]
         except duckdb.Error as exc:
             raise IngestError(name, f"not a readable Parquet file ({exc})") from exc
         return Sniff(path, name, "parquet", None, "", cols, None, size)

@@ -35,7 +35,7 @@ def resolve_db(db: str | Path | None = None) -> str:
 def migrations() -> list[tuple[str, str]]:
     """(name, sql) for every migration, in the order they apply."""
     folder = resources.files("ingest") / "migrations"
-    files = sorted(p for p in folder.iterdir() if p.name.endswith(".sql"))
+    files = sorted((p for p in folder.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
     return [(p.name.removesuffix(".sql"), p.read_text()) for p in files]
 
 
