@@ -110,6 +110,25 @@ def spend_cmd(
             typer.echo(df)
 
 
+@cli.command("report")
+def report_cmd(
+    format: Annotated[str, typer.Option("--format", help="Report format (focus).")],
+    period: Annotated[str, typer.Option("--period", help="YYYY-MM, YYYY-Qn or YYYY.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    team: Annotated[str | None, typer.Option("--team", help="Only this team's tagged spend.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Write a report for a period: the file finance signs off."""
+    from app.reports import get_format
+
+    con = open_store(db, read_only=True)
+    try:
+        written = get_format(format).write(con, period, team, out)
+    except RightsizeError as exc:
+        fail(str(exc))
+    typer.echo(f"wrote {written}", err=True)
+
+
 @cli.command("formats")
 def formats_cmd(as_json: JsonOption = False) -> None:
     """List the formats rightsize reads."""
