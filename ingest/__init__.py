@@ -16,7 +16,8 @@ from ingest.base import Reader
 from ingest.errors import ConfigError, IngestError, QueryError, RightsizeError
 from ingest.focus import FocusReader
 from ingest.generic import GenericRequestsReader
-from ingest.loader import IngestResult, remove_file
+from ingest import rollups
+from ingest.loader import AFTER_LOAD, IngestResult, remove_file
 from ingest.loader import ingest_file as _ingest_file
 from ingest.store import connect
 
@@ -26,6 +27,9 @@ _ORDER: list[Reader] = [
     GenericRequestsReader(),  # general: keep last
 ]
 READERS: dict[str, Reader] = {r.name: r for r in _ORDER}
+
+# After a file's rows are inserted, in this order: (pricing, then) the rollups the pages read.
+AFTER_LOAD.setdefault("requests", []).append(rollups.rollup_file)
 
 
 def formats() -> dict[str, str]:

@@ -46,6 +46,9 @@ KINDS: dict[str, Kind] = {
 
 # Functions run inside the load transaction after a file's rows are inserted, per kind:
 # f(con, source_file_id). Pricing of request logs and rollups register here.
+# Tables derived from a file's rows (rollups), cleared with the file.
+DERIVED_TABLES = ["request_daily"]
+
 NUMBER_LINES_UP_TO = 64 * 1024 * 1024  # bytes; bigger files keep line numbers for rejects only
 
 AFTER_LOAD: dict[str, list[Callable[[duckdb.DuckDBPyConnection, int], None]]] = {}
@@ -277,6 +280,8 @@ def remove_file(con: duckdb.DuckDBPyConnection, source_file_id: int) -> int:
             removed += con.execute(
                 f"DELETE FROM {kind.table} WHERE source_file_id = ?", [source_file_id]
             ).fetchone()[0]  # type: ignore[index]
+        for table in DERIVED_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE source_file_id = ?", [source_file_id])
         con.execute("DELETE FROM ingest_rejects WHERE source_file_id = ?", [source_file_id])
         con.execute("UPDATE source_file SET status = 'removed' WHERE id = ?", [source_file_id])
         con.execute("COMMIT")
