@@ -11,12 +11,12 @@ from typing import Any
 
 import duckdb
 
+from ingest import rollups
 from ingest.azure import AzureReader
 from ingest.base import Reader
 from ingest.errors import ConfigError, IngestError, QueryError, RightsizeError
 from ingest.focus import FocusReader
 from ingest.generic import GenericRequestsReader
-from ingest import rollups
 from ingest.loader import AFTER_LOAD, IngestResult, remove_file
 from ingest.loader import ingest_file as _ingest_file
 from ingest.store import connect
