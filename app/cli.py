@@ -168,6 +168,13 @@ def serve_cmd(
     import os
     import subprocess
 
+    from ingest import settings
+
+    secrets = Path(".streamlit") / "secrets.toml"
+    has_auth = bool(settings.get("password_sha256")) or (secrets.is_file() and "[auth]" in secrets.read_text())
+    if address not in ("127.0.0.1", "localhost", "::1") and not has_auth:
+        fail(f"refusing to serve on {address} without a login: set RIGHTSIZE_PASSWORD_SHA256 or configure "
+             "OIDC in .streamlit/secrets.toml (docs/security.md)")
     env = dict(os.environ)
     if db:
         env["RIGHTSIZE_DB"] = db

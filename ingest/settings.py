@@ -35,6 +35,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("currency", "USD", "Currency used when a source does not name one."),
         Setting("keep_text", False, "Store prompt and response text (off: only lengths and a hash)."),
         Setting("price_file", "", "A negotiated/custom price file (TOML or CSV) applied in front of the catalog."),
+        Setting("password_sha256", "",
+                "Shared-password mode for the dashboard: the hex SHA-256 of the team's password "
+                "(e.g. `printf %s 'secret' | sha256sum`). Empty: no password."),
     ]
 }
 
