@@ -24,7 +24,6 @@ really move to a cheaper model. It is written last: its presence marks a complet
 from __future__ import annotations
 
 import binascii
-import calendar
 import hashlib
 import json
 import shutil
@@ -297,7 +296,9 @@ def write_langfuse(df: pl.DataFrame, path: Path) -> None:
     camelCase fields; ``usageDetails`` map<string,int> with ``input`` = uncached input, cache keys
     ``cache_read_input_tokens``/``cache_creation_input_tokens``, ``output_reasoning_tokens`` and
     ``total``; ``costDetails`` map<string,double> in USD whose ``total`` is the sum of the others;
-    ``latency`` and ``timeToFirstToken`` in SECONDS; ``tags`` and ``traceName`` denormalised from the
+    the keys are disjoint (``output`` is the visible output, ``output_reasoning_tokens`` the rest), so
+    every key containing "input" sums to all input and every key containing "output" to all output,
+    as the Langfuse UI sums them; ``latency`` and ``timeToFirstToken`` in SECONDS; ``tags`` and ``traceName`` denormalised from the
     trace (v2); ``promptName``/``promptVersion``. Agentic workloads put several generations in one
     trace. The fine-tuned model has no Langfuse price: empty ``costDetails`` and null ``totalCost``.
     """
@@ -337,7 +338,7 @@ def write_langfuse(df: pl.DataFrame, path: Path) -> None:
         ', "promptId": null, "promptName": "', pl.col("workload"), '-prompt", "promptVersion": ',
         (pl.col("day") // 30 + 1),
         ', "usageDetails": {"input": ', pl.col("uncached"), ', "cache_read_input_tokens": ', pl.col("cache_read"),
-        ', "cache_creation_input_tokens": ', pl.col("cache_write"), ', "output": ', pl.col("output"),
+        ', "cache_creation_input_tokens": ', pl.col("cache_write"), ', "output": ', pl.col("output") - pl.col("reasoning"),
         ', "output_reasoning_tokens": ', pl.col("reasoning"), ', "total": ', total_in + pl.col("output"),
         '}, "costDetails": ', cost_details, ', "totalCost": ', total_cost,
         ', "latency": ', (pl.col("latency_ms") / 1000).round(4), ', "timeToFirstToken": ',
@@ -898,7 +899,8 @@ def _truth(df: pl.DataFrame, ledger: Ledger, seed: int, months: int, scale: floa
                      "litellm": int((df["gateway"] == "litellm").sum()),
                      "langfuse": int((df["gateway"] == "langfuse").sum()),
                      "unlogged": int((df["gateway"] == "none").sum()),
-                     "errors": int(df["error"].sum()), "per_day": daily},
+                     "errors": int(df["error"].sum()), "per_day": daily,
+                     "logged_tokens": {t: int(logged[t].sum()) for t in TOKEN_TYPES}},
         "spend": {"billed_by_month": {s: {m: _money(v) for m, v in sorted(ledger.billed[s].items())} for s in sources},
                   "billed_total": {s: reconcile[s]["billed"] for s in sources},
                   "list_cost_by_provider": {r["source"]: round(r["list_cost"], 6) for r in
@@ -939,5 +941,21 @@ def _candidate_cost(w: Workload, st: dict[str, Any]) -> float | None:
     return round(float(r.total_price), 6)
 
 
-def month_days(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m sample_data.generator OUT [--seed N] [--months M] [--scale S]`` (the slice: see README)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Generate the sample company's files.")
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--months", type=int, default=3)
+    ap.add_argument("--scale", type=float, default=1.0)
+    a = ap.parse_args(argv)
+    truth = generate(a.out, seed=a.seed, months=a.months, scale=a.scale)
+    print(f"{truth['requests']['total']} requests written to {a.out}")
+
+
+if __name__ == "__main__":
+    main()
