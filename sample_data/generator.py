@@ -387,10 +387,16 @@ class Ledger:
         self.exact: dict[str, Decimal] = defaultdict(Decimal)
         self.gaps: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
         self.files: dict[str, list[str]] = defaultdict(list)
+        self.usage_files: dict[str, list[str]] = defaultdict(list)  # token-only reports (no money)
         self.lines: dict[str, int] = defaultdict(int)
+        self.tokens: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
     def month(self, day: int) -> str:
         return (self.start + timedelta(days=day)).strftime("%Y-%m")
+
+    def count_tokens(self, source: str, token_type: str, tokens: int) -> None:
+        kind = "output" if token_type in ("output_text", "reasoning") else token_type
+        self.tokens[source][kind] += tokens
 
     def bill(self, source: str, day: int, amount: Decimal) -> None:
         """One line as written to the file, rounded as the provider rounds."""
@@ -400,6 +406,7 @@ class Ledger:
     def add(self, source: str, day: int, row: dict[str, Any], exact: dict[str, Decimal]) -> None:
         """The exact cost of one (workload, token type, day) share of a billed line, and its gaps."""
         self.exact[source] += exact["net"]
+        self.count_tokens(source, row["token_type"], row["tokens"])
         if exact["batch"]:
             self.gaps[(source, "batch_discount", row["workload"])] += exact["batch"]
         if exact["negotiated"]:
@@ -483,12 +490,15 @@ def write_anthropic(lines: pl.DataFrame, out: Path, ledger: Ledger, start: date,
     labels = {"uncached_input_tokens": "Input Tokens", "output_tokens": "Output Tokens",
               "cache_read_input_tokens": "Cache Read", "cache_creation.ephemeral_5m_input_tokens": "Cache Write (5m)"}
     acc: dict[tuple[int, str, str, str, str], Decimal] = {}
+    usage: dict[tuple[int, str, str, str], dict[str, int]] = {}
     for r in lines.filter(pl.col("source") == "anthropic").iter_rows(named=True):
         ex = _exact(r["dep"], r["token_type"], r["tokens"], r["batch"], r["negotiated"])
         k = (r["day"], _workspace(r["team"]) or "", DEPLOYMENTS[r["dep"]].bill_name, kinds[r["token_type"]],
              "batch" if r["batch"] else "standard")
         acc[k] = acc.get(k, Decimal(0)) + ex["net"]
         ledger.add("anthropic", r["day"], r, ex)
+        u = usage.setdefault(k[:3] + (k[4],), defaultdict(int))
+        u[kinds[r["token_type"]]] += r["tokens"]
     by_day: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for (day, ws, model, tt, tier), exact in sorted(acc.items()):
         cents = (exact * 100).quantize(Decimal("0.01"))
@@ -509,6 +519,38 @@ def write_anthropic(lines: pl.DataFrame, out: Path, ledger: Ledger, start: date,
         name = out / f"anthropic_cost_report_page_{p:02d}.json"
         name.write_text(json.dumps(doc) + "\n")
         ledger.files["anthropic"].append(name.name)
+    write_anthropic_usage(usage, out, ledger, start, n_days)
+
+
+def write_anthropic_usage(usage: dict[tuple[int, str, str, str], dict[str, int]], out: Path, ledger: Ledger,
+                          start: date, n_days: int) -> None:
+    """Anthropic Admin API usage report pages, ``GET /v1/organizations/usage_report/messages?
+    group_by[]=model&group_by[]=workspace_id&group_by[]=service_tier`` (FORMATS.md §2a): the token
+    counts the cost report lacks. RFC 3339 bucket times; results with ``uncached_input_tokens``, the
+    NESTED ``cache_creation{ephemeral_5m_input_tokens, ephemeral_1h_input_tokens}``,
+    ``cache_read_input_tokens``, ``output_tokens``, ``server_tool_use{web_search_requests}`` and the
+    grouped dimensions. No money: these are usage lines (x_LineType usage).
+    """
+    by_day: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for (day, ws, model, tier), u in sorted(usage.items()):
+        by_day[day].append({
+            "uncached_input_tokens": u["uncached_input_tokens"],
+            "cache_creation": {"ephemeral_5m_input_tokens": u["cache_creation.ephemeral_5m_input_tokens"],
+                               "ephemeral_1h_input_tokens": 0},
+            "cache_read_input_tokens": u["cache_read_input_tokens"], "output_tokens": u["output_tokens"],
+            "server_tool_use": {"web_search_requests": 0}, "api_key_id": None, "workspace_id": ws or None,
+            "model": model, "service_tier": tier, "context_window": None, "inference_geo": None})
+    pages = [list(range(i, min(i + 31, n_days))) for i in range(0, n_days, 31)]
+    t0 = datetime(start.year, start.month, start.day, tzinfo=UTC)
+    for p, days in enumerate(pages, 1):
+        buckets = [{"starting_at": (t0 + timedelta(days=d)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "ending_at": (t0 + timedelta(days=d + 1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "results": by_day.get(d, [])} for d in days]
+        more = p < len(pages)
+        doc = {"data": buckets, "has_more": more, "next_page": f"page_{p + 1:02d}" if more else None}
+        name = out / f"anthropic_usage_report_page_{p:02d}.json"
+        name.write_text(json.dumps(doc) + "\n")
+        ledger.usage_files["anthropic"].append(name.name)
 
 
 CUR_COLUMNS = [
@@ -871,7 +913,9 @@ def _truth(df: pl.DataFrame, ledger: Ledger, seed: int, months: int, scale: floa
         rounding = billed - ledger.exact[s]
         reconcile[s] = {"billed": _money(billed), "logged": f"{logged_by.get(s, 0.0):.6f}",
                         "gaps": _money(gap_sum), "rounding": format(rounding, "f"),
-                        "billing_lines": ledger.lines[s], "files": ledger.files[s]}
+                        "billing_lines": ledger.lines[s], "files": ledger.files[s],
+                        "usage_files": ledger.usage_files[s],
+                        "billed_tokens": {k: ledger.tokens[s][k] for k in ("uncached", "cache_read", "cache_write", "output")}}
     wl_stats = {r["workload"]: r for r in df.group_by("workload").agg(
         requests=pl.len(), list_cost=pl.col("list_cost").sum(),
         uncached=pl.col("uncached").sum(), cache_read=pl.col("cache_read").sum(),

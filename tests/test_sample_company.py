@@ -67,7 +67,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path: Pat
     generate(b, seed=3, months=2, scale=0.002)
     generate(c, seed=4, months=2, scale=0.002)
     fa, fb, fc = files_of(a), files_of(b), files_of(c)
-    assert len(fa) == 15  # 2+2 pages, 2 CUR, 1 GCP, 2 Azure, 2 logs, 2 evals, 1 TOML, truth
+    assert len(fa) == 17  # 2+2+2 pages, 2 CUR, 1 GCP, 2 Azure, 2 logs, 2 evals, 1 TOML, truth
     assert fa == fb
     assert fa["logs/litellm_spend_logs.csv"] != fc["logs/litellm_spend_logs.csv"]
 
@@ -202,6 +202,26 @@ def test_anthropic_cost_report_follows_the_cost_report_schema() -> None:
                 assert r["model"].startswith("claude-")
                 seen.add((r["service_tier"], r["token_type"], r["workspace_id"] is None))
     assert ("batch", "output_tokens", False) in seen and ("standard", "cache_read_input_tokens", True) in seen
+
+
+def test_anthropic_usage_report_carries_the_tokens_the_cost_report_lacks(truth: dict) -> None:
+    """§2a: RFC 3339 buckets, nested cache_creation, no total-input field; sums equal the billed tokens."""
+    pages = sorted((SLICE / "billing").glob("anthropic_usage_report_page_*.json"))
+    assert [p.name for p in pages] == truth["reconciliation"]["anthropic"]["usage_files"]
+    sums = defaultdict(int)
+    for page in pages:
+        doc = json.loads(page.read_text())
+        assert set(doc) == {"data", "has_more", "next_page"}
+        for b in doc["data"]:
+            for r in b["results"]:
+                assert "input_tokens" not in r and set(r["cache_creation"]) == {"ephemeral_5m_input_tokens",
+                                                                                  "ephemeral_1h_input_tokens"}
+                assert r["service_tier"] in {"standard", "batch"} and r["model"].startswith("claude-")
+                sums["uncached"] += r["uncached_input_tokens"]
+                sums["cache_read"] += r["cache_read_input_tokens"]
+                sums["cache_write"] += sum(r["cache_creation"].values())
+                sums["output"] += r["output_tokens"]
+    assert dict(sums) == truth["reconciliation"]["anthropic"]["billed_tokens"]
 
 
 CUR2_DOCUMENTED = [  # FORMATS.md §3b key columns
@@ -494,4 +514,4 @@ def test_truth_names_the_movable_workloads_and_the_logged_tokens(truth: dict) ->
     out = lite["completion_tokens"].cast(pl.Int64).sum() + sum(
         r["usageDetails"]["output"] + r["usageDetails"]["output_reasoning_tokens"] for r in langfuse_records(SLICE))
     assert out == truth["requests"]["logged_tokens"]["output"]
-    assert len(company_files(SLICE)) == 18
+    assert len(company_files(SLICE)) == 21
