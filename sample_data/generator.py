@@ -47,6 +47,7 @@ BATCH_FACTOR = Decimal("0.5")
 GCP_PROMO_SHARE = Decimal("0.25")
 AWS_TAX_RATE = Decimal("0.07")
 MTOK = Decimal(1_000_000)
+CHUNK = 100_000                     # log rows formatted and written at a time (bounds memory)
 
 WEEKLY = {  # Monday first
     "business": [1.0, 1.03, 1.04, 1.0, 0.9, 0.36, 0.3],
@@ -250,7 +251,7 @@ def write_litellm(df: pl.DataFrame, path: Path) -> None:
                          end=pl.col("ts") + pl.duration(microseconds=(pl.col("latency_ms") * 1000).cast(pl.Int64)),
                          first=pl.col("ts") + pl.duration(microseconds=(pl.col("ttft_ms") * 1000).cast(pl.Int64)),
                          team_id=pl.col("team").replace_strict({t: _team_id(t) for t in TEAMS})))
-    out = out.select(
+    columns = dict(
         request_id=_cat("chatcmpl-", _uuid("rid")),
         call_type=pl.lit("acompletion"),
         api_key=pl.col("api_key"),
@@ -287,7 +288,9 @@ def write_litellm(df: pl.DataFrame, path: Path) -> None:
         agent_id=pl.lit(None, pl.String),
         proxy_server_request=pl.lit("{}"),
     )
-    out.write_csv(path, float_precision=None)
+    with path.open("wb") as fh:
+        for i, chunk in enumerate(out.iter_slices(CHUNK)):
+            chunk.select(**columns).write_csv(fh, include_header=i == 0)
 
 
 def write_langfuse(df: pl.DataFrame, path: Path) -> None:
@@ -345,11 +348,9 @@ def write_langfuse(df: pl.DataFrame, path: Path) -> None:
         (pl.col("ttft_ms") / 1000).round(4), ', "environment": "production", "userId": "u_',
         pl.col("user").cast(pl.String).str.zfill(4), '", "sessionId": null, "traceName": "', pl.col("workload"),
         '", "tags": ["team:', pl.col("team"), '", "feature:', pl.col("workload"), '"]}')
-    _write_lines(sub.select(line=line), path)
-
-
-def _write_lines(df: pl.DataFrame, path: Path) -> None:
-    df.write_csv(path, include_header=False, quote_style="never")
+    with path.open("wb") as fh:
+        for chunk in sub.iter_slices(CHUNK):
+            chunk.select(line=line).write_csv(fh, include_header=False, quote_style="never")
 
 
 # --------------------------------------------------------------------------------------------------

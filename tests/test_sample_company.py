@@ -515,3 +515,25 @@ def test_truth_names_the_movable_workloads_and_the_logged_tokens(truth: dict) ->
         r["usageDetails"]["output"] + r["usageDetails"]["output_reasoning_tokens"] for r in langfuse_records(SLICE))
     assert out == truth["requests"]["logged_tokens"]["output"]
     assert len(company_files(SLICE)) == 21
+
+
+def test_demo_command_generates_once_and_loads_every_file_it_can(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    out, db = tmp_path / "acme", tmp_path / "demo.duckdb"
+    first = run_cli("demo", "--seed", "5", "--months", "1", "--scale", "0.002", "--out", str(out), "--json", db=db)
+    assert first.returncode == 0, first.stderr
+    assert "generating the sample company" in first.stderr
+    report = json.loads(first.stdout)
+    assert report["generated"] is True and report["directory"] == str(out)
+    names = [r["file"] for r in report["files"]]
+    assert names == [p.name for p in company_files(out)] + ["focus_sample_1000_FOCUS-1.0.csv"]
+    # a file no reader takes yet is reported and the rest still load
+    assert report["files"][-1]["status"] == "loaded"
+    assert all(r["status"] in {"loaded", "failed"} and (r["status"] == "loaded" or r["error"]) for r in report["files"])
+    truth = json.loads((out / "truth.json").read_text())
+    assert report["requests"] == truth["requests"]["total"]
+    second = run_cli("demo", "--seed", "5", "--months", "1", "--scale", "0.002", "--out", str(out), db=db)
+    assert second.returncode == 0 and "already generated" in second.stderr
+    assert "Sample company:" in second.stdout and "billed by anthropic" in second.stdout
+    assert json.loads((out / "truth.json").read_text()) == truth
