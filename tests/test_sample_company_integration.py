@@ -37,6 +37,14 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
                                                                       "error": proc.stderr}]
 
 
+def loaded_db(loaded: tuple[Path, list[dict]]) -> Path:
+    """The store, once every slice file is in it (otherwise fail naming the files that are not)."""
+    db, results = loaded
+    missing = sorted(r["file"] for r in results if r["status"] != "loaded")
+    assert not missing, f"not loaded (reader missing or failing): {', '.join(missing)}"
+    return db
+
+
 def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -58,7 +66,7 @@ def test_every_slice_file_loads_whole(loaded: tuple[Path, list[dict]]) -> None:
 
 
 def test_billed_totals_per_provider_and_month(loaded: tuple[Path, list[dict]]) -> None:
-    db, _ = loaded
+    db = loaded_db(loaded)
     rows = cli_json("spend", "--by", "source_file,month", db=db)
     by_source: dict[str, Decimal] = {s: Decimal(0) for s in SOURCES}
     file_source = {f: s for s in SOURCES for f in TRUTH["reconciliation"][s]["files"]}
@@ -79,7 +87,7 @@ def test_billed_totals_per_provider_and_month(loaded: tuple[Path, list[dict]]) -
 
 
 def test_billed_tokens_per_provider(loaded: tuple[Path, list[dict]]) -> None:
-    db, _ = loaded
+    db = loaded_db(loaded)
     for s in SOURCES:
         # Anthropic's cost report has no token counts: its usage report does (x_LineType usage)
         files = TRUTH["reconciliation"][s]["usage_files"] or TRUTH["reconciliation"][s]["files"]
@@ -93,7 +101,7 @@ def test_billed_tokens_per_provider(loaded: tuple[Path, list[dict]]) -> None:
 
 
 def test_tax_lines_are_charge_category_tax(loaded: tuple[Path, list[dict]]) -> None:
-    db, _ = loaded
+    db = loaded_db(loaded)
     rows = cli_json("spend", "--by", "category", db=db)
     tax = sum((Decimal(str(r["billed_cost"])) for r in rows if r["category"] == "Tax"), Decimal(0))
     expected = sum(Decimal(g["amount"]) for g in TRUTH["gaps"] if g["kind"] == "tax")
@@ -101,7 +109,7 @@ def test_tax_lines_are_charge_category_tax(loaded: tuple[Path, list[dict]]) -> N
 
 
 def test_requests_and_their_tokens(loaded: tuple[Path, list[dict]]) -> None:
-    db, _ = loaded
+    db = loaded_db(loaded)
     n, unc, cr, cw, out, rsn = query(db, "SELECT count(*), sum(uncached_input_tokens), sum(cache_read_tokens), "
                                          "sum(cache_write_tokens + cache_write_1h_tokens), sum(output_tokens), "
                                          "sum(reasoning_tokens) FROM requests")[0]
@@ -111,7 +119,7 @@ def test_requests_and_their_tokens(loaded: tuple[Path, list[dict]]) -> None:
 
 
 def test_unpriced_model_and_self_hosted_price(loaded: tuple[Path, list[dict]]) -> None:
-    db, _ = loaded
+    db = loaded_db(loaded)
     ft = next(w for w in TRUTH["workloads"] if w["name"] == "resume-screening")
     n, priced = query(db, "SELECT count(*), count(cost) FROM requests WHERE model_raw = ?", [ft["model"]])[0]
     assert (n, priced) == (ft["requests"], 0)
@@ -122,7 +130,7 @@ def test_unpriced_model_and_self_hosted_price(loaded: tuple[Path, list[dict]]) -
 def test_what_billing_and_logs_cannot_explain_is_the_planted_gaps(loaded: tuple[Path, list[dict]]) -> None:
     """Billed minus priced requests = missing logs + unpriced model + batch discount + tax + credits.
     The negotiated Anthropic discount is explained by the price file, so it is not in the difference."""
-    db, _ = loaded
+    db = loaded_db(loaded)
     (billed,) = query(db, "SELECT sum(BilledCost) FROM billing")[0]  # usage-only lines have NULL cost
     (priced,) = query(db, "SELECT sum(cost) FROM requests WHERE model_raw <> 'acme-llama-70b-ft'")[0]
     unexplained = sum(Decimal(g["amount"]) for g in TRUTH["gaps"] if g["kind"] != "negotiated_discount")
