@@ -141,20 +141,62 @@ def formats_cmd(as_json: JsonOption = False) -> None:
 
 
 @cli.command("demo")
-def demo_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Load the sample company into the store (files already loaded are skipped)."""
-    from sample_data import demo_files
+def demo_cmd(
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files, byte for byte.")] = 7,
+    months: Annotated[int, typer.Option(help="Calendar months of history (ending 2026-10).")] = 3,
+    scale: Annotated[float, typer.Option(help="Request volume multiplier (1 = about 1M requests in 3 months).")] = 1.0,
+    out: Annotated[Path | None, typer.Option(help="Directory for the generated files "
+                                             "[default: ./data/sample/seed<N>-m<M>-s<S>]")] = None,
+    regenerate: Annotated[bool, typer.Option(help="Generate again even if the files exist.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate the sample company (cached), load its files and the public samples into the store.
 
+    Every file is reported on its own line and a failed file does not stop the others. Exits 2 only
+    when nothing could be loaded.
+    """
+    from sample_data import company_files, demo_files
+    from sample_data.generator import generate, sample_dir
+
+    target = out or sample_dir(Path("data") / "sample", seed, months, scale)
+    truth_path = target / "truth.json"
+    generated = False
+    if regenerate or not truth_path.exists():
+        typer.echo(f"generating the sample company in {target} (seed {seed}, {months} months, scale {scale:g}) ...",
+                   err=True)
+        try:
+            generate(target, seed=seed, months=months, scale=scale)
+        except ValueError as exc:
+            fail(str(exc))
+        generated = True
+    else:
+        typer.echo(f"using the sample company already generated in {target}", err=True)
+    truth = json.loads(truth_path.read_text())
     con = open_store(db)
-    results = [ingest.ingest_file(con, p) for p in demo_files()]
-    if as_json:
-        print_json([r.as_dict() for r in results])
-    for r in results:
+    files = company_files(target) + demo_files()
+    results = []
+    for i, path in enumerate(files, 1):
+        r = ingest.ingest_file(con, path)
+        results.append(r)
         if r.status == "failed":
-            typer.echo(f"error: {r.error}", err=True)
+            typer.echo(f"[{i}/{len(files)}] {path.name}: FAILED: {r.error}", err=True)
         elif not as_json:
-            typer.echo(f"{r.file}: {r.status} ({r.rows} rows)")
-    if any(r.status == "failed" for r in results):
+            typer.echo(f"[{i}/{len(files)}] {r.file}: {r.status} as {r.format} ({r.rows} rows)", err=True)
+    failed = [r for r in results if r.status == "failed"]
+    if as_json:
+        print_json({"directory": str(target), "generated": generated, "files": [r.as_dict() for r in results],
+                    "requests": truth["requests"]["total"], "billed_total": truth["spend"]["billed_total"]})
+    else:
+        req = truth["requests"]
+        typer.echo(f"Sample company: {req['total']:,} requests ({req['logged']:,} logged) from "
+                   f"{truth['period']['start']} to {truth['period']['end']}, {len(truth['workloads'])} workloads, "
+                   f"{len(truth['teams'])} teams.")
+        for provider, amount in truth["spend"]["billed_total"].items():
+            typer.echo(f"  billed by {provider:10} {Decimal(amount):>12,.2f} USD")
+        typer.echo(f"Loaded {len(results) - len(failed)} of {len(results)} files"
+                   + (f"; {len(failed)} failed (listed above)" if failed else "") + ".")
+    if failed and len(failed) == len(results):
         raise typer.Exit(2)
 
 
