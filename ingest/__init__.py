@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from ingest import rollups
+from ingest.anthropic import AnthropicCostReader, AnthropicUsageReader
 from ingest.azure import AzureReader
 from ingest.base import Reader
 from ingest.errors import ConfigError, IngestError, QueryError, RightsizeError
@@ -19,10 +20,15 @@ from ingest.focus import FocusReader
 from ingest.generic import GenericRequestsReader
 from ingest.loader import AFTER_LOAD, IngestResult, remove_file
 from ingest.loader import ingest_file as _ingest_file
+from ingest.openai import OpenAICostsReader, OpenAIUsageReader
 from ingest.store import connect
 
 _ORDER: list[Reader] = [
     FocusReader(),
+    OpenAICostsReader(),
+    OpenAIUsageReader(),
+    AnthropicCostReader(),
+    AnthropicUsageReader(),
     AzureReader(),
     GenericRequestsReader(),  # general: keep last
 ]

@@ -236,8 +236,11 @@ class Context:
 
 def drop_raw(con: duckdb.DuckDBPyConnection) -> None:
     """Drop ``_raw`` whether it is a view or a table."""
-    con.execute(f"DROP VIEW IF EXISTS {RAW}")
-    con.execute(f"DROP TABLE IF EXISTS {RAW}")
+    kinds = con.execute(
+        "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND temporary "
+        "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ? AND temporary", [RAW, RAW]).fetchall()
+    for (kind,) in kinds:
+        con.execute(f"DROP {kind} IF EXISTS {RAW}")
 
 
 def _unique(names: list[str]) -> list[str]:
