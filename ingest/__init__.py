@@ -13,10 +13,12 @@ import duckdb
 
 from ingest import rollups
 from ingest.anthropic import AnthropicCostReader, AnthropicUsageReader
+from ingest.aws_cur import AwsCurReader
 from ingest.azure import AzureReader
 from ingest.base import Reader
 from ingest.errors import ConfigError, IngestError, QueryError, RightsizeError
 from ingest.focus import FocusReader
+from ingest.gcp_billing import GcpBillingReader
 from ingest.generic import GenericRequestsReader
 from ingest.loader import AFTER_LOAD, IngestResult, remove_file
 from ingest.loader import ingest_file as _ingest_file
@@ -29,7 +31,9 @@ _ORDER: list[Reader] = [
     OpenAIUsageReader(),
     AnthropicCostReader(),
     AnthropicUsageReader(),
+    AwsCurReader(),
     AzureReader(),
+    GcpBillingReader(),
     GenericRequestsReader(),  # general: keep last
 ]
 READERS: dict[str, Reader] = {r.name: r for r in _ORDER}

@@ -108,9 +108,9 @@ def test_anthropic_cost_report_amounts_are_cents(store: duckdb.DuckDBPyConnectio
     got = store.execute("SELECT x_Model, x_TokenType, x_ServiceTier, BilledCost, SubAccountId FROM billing "
                         "ORDER BY BilledCost").fetchall()
     assert got == [
-        ("claude-sonnet-4-5-20250929", "cache_write_1h", "standard", Decimal("0.00007"), "wrkspc_1"),
-        ("claude-haiku-4-5-20251001", "output", "batch", Decimal("0.5"), "default"),
-        ("claude-sonnet-4-5-20250929", "input", "standard", Decimal("1.2345"), "wrkspc_1"),
+        ("claude-sonnet-4-5", "cache_write_1h", "standard", Decimal("0.00007"), "wrkspc_1"),
+        ("claude-haiku-4-5", "output", "batch", Decimal("0.5"), "default"),
+        ("claude-sonnet-4-5", "input", "standard", Decimal("1.2345"), "wrkspc_1"),
         (None, None, "standard", Decimal("10"), "default"),
     ]
 
@@ -119,13 +119,13 @@ def test_anthropic_usage_report_nested_cache(store: duckdb.DuckDBPyConnection) -
     ingest.ingest_file(store, AN / "usage_report.json")
     got = store.execute("SELECT x_Model, x_TokenType, x_Tokens FROM billing ORDER BY x_Model, x_TokenType").fetchall()
     assert got == [
-        ("claude-haiku-4-5-20251001", "input", 500.0),
-        ("claude-haiku-4-5-20251001", "output", 40.0),
-        ("claude-sonnet-4-5-20250929", "cache_read", 250000.0),
-        ("claude-sonnet-4-5-20250929", "cache_write_1h", 1000.0),
-        ("claude-sonnet-4-5-20250929", "cache_write_5m", 4000.0),
-        ("claude-sonnet-4-5-20250929", "input", 82300.0),
-        ("claude-sonnet-4-5-20250929", "output", 9100.0),
+        ("claude-haiku-4-5", "input", 500.0),
+        ("claude-haiku-4-5", "output", 40.0),
+        ("claude-sonnet-4-5", "cache_read", 250000.0),
+        ("claude-sonnet-4-5", "cache_write_1h", 1000.0),
+        ("claude-sonnet-4-5", "cache_write_5m", 4000.0),
+        ("claude-sonnet-4-5", "input", 82300.0),
+        ("claude-sonnet-4-5", "output", 9100.0),
     ]
     assert store.execute("SELECT count(*) FROM billing WHERE BilledCost IS NOT NULL").fetchone()[0] == 0
 
