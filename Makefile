@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 DB     ?= data/demo.duckdb
 PORT   ?= 8501
+DEMO_ARGS ?= --seed 7 --months 3
 
-.PHONY: setup demo test bench browser lint clean
+.PHONY: setup demo slice test bench browser lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +24,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# Generates the sample company once (cached in data/sample/), loads it, then serves the dashboard.
 demo: setup
-	$(BIN)/rightsize demo --db $(DB)
+	$(BIN)/rightsize demo --db $(DB) $(DEMO_ARGS)
 	$(BIN)/rightsize serve --db $(DB) --port $(PORT)
+
+# Regenerate the committed test slice after changing sample_data/ (tests compare it byte for byte).
+slice: setup
+	$(BIN)/python -m sample_data.generator sample_data/slice --seed 7 --months 3 --scale 0.003
 
 test: setup browser
 	$(BIN)/python -m pytest -q -n 2
@@ -34,7 +40,7 @@ bench: setup
 	$(BIN)/python -m bench.run
 
 lint: setup
-	$(BIN)/ruff check app ingest queries sample_data tests
+	$(BIN)/ruff check app ingest queries sample_data tests bench
 	$(BIN)/mypy app ingest queries sample_data
 
 clean:

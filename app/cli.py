@@ -67,11 +67,14 @@ def ingest_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Load files into the store. Each file loads whole or not at all; loading it again adds nothing."""
-    con = open_store(db)
     results = []
     for i, path in enumerate(files, 1):
         typer.echo(f"[{i}/{len(files)}] {path.name} ...", err=True)
-        r = ingest.ingest_file(con, path, format=format)
+        con = open_store(db)  # one connection per file: readers (the dashboard) get in between files
+        try:
+            r = ingest.ingest_file(con, path, format=format)
+        finally:
+            con.close()
         results.append(r)
         if r.status == "failed":
             typer.echo(f"error: {r.error}", err=True)
@@ -161,6 +164,25 @@ def savings_cmd(
     typer.echo(result.thesis["verdict"])
 
 
+@cli.command("report")
+def report_cmd(
+    format: Annotated[str, typer.Option("--format", help="Report format (focus).")],
+    period: Annotated[str, typer.Option("--period", help="YYYY-MM, YYYY-Qn or YYYY.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    team: Annotated[str | None, typer.Option("--team", help="Only this team's tagged spend.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Write a report for a period: the file finance signs off."""
+    from app.reports import get_format
+
+    con = open_store(db, read_only=True)
+    try:
+        written = get_format(format).write(con, period, team, out)
+    except RightsizeError as exc:
+        fail(str(exc))
+    typer.echo(f"wrote {written}", err=True)
+
+
 @cli.command("formats")
 def formats_cmd(as_json: JsonOption = False) -> None:
     """List the formats rightsize reads."""
@@ -173,20 +195,62 @@ def formats_cmd(as_json: JsonOption = False) -> None:
 
 
 @cli.command("demo")
-def demo_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Load the sample company into the store (files already loaded are skipped)."""
-    from sample_data import demo_files
+def demo_cmd(
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files, byte for byte.")] = 7,
+    months: Annotated[int, typer.Option(help="Calendar months of history (ending 2026-10).")] = 3,
+    scale: Annotated[float, typer.Option(help="Request volume multiplier (1 = about 1M requests in 3 months).")] = 1.0,
+    out: Annotated[Path | None, typer.Option(help="Directory for the generated files "
+                                             "[default: ./data/sample/seed<N>-m<M>-s<S>]")] = None,
+    regenerate: Annotated[bool, typer.Option(help="Generate again even if the files exist.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate the sample company (cached), load its files and the public samples into the store.
 
+    Every file is reported on its own line and a failed file does not stop the others. Exits 2 only
+    when nothing could be loaded.
+    """
+    from sample_data import company_files, demo_files
+    from sample_data.generator import generate, sample_dir
+
+    target = out or sample_dir(Path("data") / "sample", seed, months, scale)
+    truth_path = target / "truth.json"
+    generated = False
+    if regenerate or not truth_path.exists():
+        typer.echo(f"generating the sample company in {target} (seed {seed}, {months} months, scale {scale:g}) ...",
+                   err=True)
+        try:
+            generate(target, seed=seed, months=months, scale=scale)
+        except ValueError as exc:
+            fail(str(exc))
+        generated = True
+    else:
+        typer.echo(f"using the sample company already generated in {target}", err=True)
+    truth = json.loads(truth_path.read_text())
     con = open_store(db)
-    results = [ingest.ingest_file(con, p) for p in demo_files()]
-    if as_json:
-        print_json([r.as_dict() for r in results])
-    for r in results:
+    files = company_files(target) + demo_files()
+    results = []
+    for i, path in enumerate(files, 1):
+        r = ingest.ingest_file(con, path)
+        results.append(r)
         if r.status == "failed":
-            typer.echo(f"error: {r.error}", err=True)
+            typer.echo(f"[{i}/{len(files)}] {path.name}: FAILED: {r.error}", err=True)
         elif not as_json:
-            typer.echo(f"{r.file}: {r.status} ({r.rows} rows)")
-    if any(r.status == "failed" for r in results):
+            typer.echo(f"[{i}/{len(files)}] {r.file}: {r.status} as {r.format} ({r.rows} rows)", err=True)
+    failed = [r for r in results if r.status == "failed"]
+    if as_json:
+        print_json({"directory": str(target), "generated": generated, "files": [r.as_dict() for r in results],
+                    "requests": truth["requests"]["total"], "billed_total": truth["spend"]["billed_total"]})
+    else:
+        req = truth["requests"]
+        typer.echo(f"Sample company: {req['total']:,} requests ({req['logged']:,} logged) from "
+                   f"{truth['period']['start']} to {truth['period']['end']}, {len(truth['workloads'])} workloads, "
+                   f"{len(truth['teams'])} teams.")
+        for provider, amount in truth["spend"]["billed_total"].items():
+            typer.echo(f"  billed by {provider:10} {Decimal(amount):>12,.2f} USD")
+        typer.echo(f"Loaded {len(results) - len(failed)} of {len(results)} files"
+                   + (f"; {len(failed)} failed (listed above)" if failed else "") + ".")
+    if failed and len(failed) == len(results):
         raise typer.Exit(2)
 
 
@@ -200,6 +264,13 @@ def serve_cmd(
     import os
     import subprocess
 
+    from ingest import settings
+
+    secrets = Path(".streamlit") / "secrets.toml"
+    has_auth = bool(settings.get("password_sha256")) or (secrets.is_file() and "[auth]" in secrets.read_text())
+    if address not in ("127.0.0.1", "localhost", "::1") and not has_auth:
+        fail(f"refusing to serve on {address} without a login: set RIGHTSIZE_PASSWORD_SHA256 or configure "
+             "OIDC in .streamlit/secrets.toml (docs/security.md)")
     env = dict(os.environ)
     if db:
         env["RIGHTSIZE_DB"] = db
@@ -216,4 +287,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

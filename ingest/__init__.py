@@ -11,24 +11,38 @@ from typing import Any
 
 import duckdb
 
+from ingest import rollups
+from ingest.anthropic import AnthropicCostReader, AnthropicUsageReader
+from ingest.aws_cur import AwsCurReader
+from ingest.azure import AzureReader
 from ingest.base import Reader
 from ingest.errors import ConfigError, IngestError, QueryError, RightsizeError
 from ingest.evals import AlpacaEvalReader, GenericEvalReader
 from ingest.focus import FocusReader
+from ingest.gcp_billing import GcpBillingReader
 from ingest.generic import GenericRequestsReader
-from ingest.loader import IngestResult, remove_file
+from ingest.loader import AFTER_LOAD, IngestResult, remove_file
 from ingest.loader import ingest_file as _ingest_file
+from ingest.openai import OpenAICostsReader, OpenAIUsageReader
 from ingest.store import connect
 
-READERS: dict[str, Reader] = {
-    r.name: r
-    for r in [
-        FocusReader(),
-        AlpacaEvalReader(),
-        GenericEvalReader(),
-        GenericRequestsReader(),  # general: keep last
-    ]
-}
+_ORDER: list[Reader] = [
+    FocusReader(),
+    OpenAICostsReader(),
+    OpenAIUsageReader(),
+    AnthropicCostReader(),
+    AnthropicUsageReader(),
+    AwsCurReader(),
+    AzureReader(),
+    GcpBillingReader(),
+    AlpacaEvalReader(),
+    GenericEvalReader(),
+    GenericRequestsReader(),  # general: keep last
+]
+READERS: dict[str, Reader] = {r.name: r for r in _ORDER}
+
+# After a file's rows are inserted, in this order: (pricing, then) the rollups the pages read.
+AFTER_LOAD.setdefault("requests", []).append(rollups.rollup_file)
 
 
 def formats() -> dict[str, str]:

@@ -27,16 +27,17 @@ NULL_STRINGS = ["", "NULL", "null", "None", "nan", "NaN", "N/A"]
 # NULL for the NULL_STRINGS, so the macros need not test for them again.
 MACROS = r"""
 CREATE OR REPLACE TEMP MACRO rs_null(x) AS nullif(trim(x), '');
-CREATE OR REPLACE TEMP MACRO rs_dec(x) AS
+CREATE OR REPLACE TEMP MACRO rs_dec(x) AS coalesce(TRY_CAST(x AS DECIMAL(38, 12)),
     CASE WHEN x IS NULL THEN NULL
-         WHEN contains(x, 'e') OR contains(x, 'E') THEN TRY_CAST(TRY_CAST(trim(x) AS DOUBLE) AS DECIMAL(38, 12))
          WHEN contains(x, '(') THEN -TRY_CAST(regexp_replace(x, '[\$€£,\s()]', '', 'g') AS DECIMAL(38, 12))
-         ELSE TRY_CAST(regexp_replace(x, '[\$€£,\s]', '', 'g') AS DECIMAL(38, 12)) END;
-CREATE OR REPLACE TEMP MACRO rs_num(x) AS TRY_CAST(trim(x) AS DOUBLE);
-CREATE OR REPLACE TEMP MACRO rs_int(x) AS TRY_CAST(round(TRY_CAST(trim(x) AS DOUBLE)) AS BIGINT);
-CREATE OR REPLACE TEMP MACRO rs_bad_num(x) AS (nullif(trim(x), '') IS NOT NULL AND rs_dec(x) IS NULL);
+         ELSE TRY_CAST(regexp_replace(x, '[\$€£,\s]', '', 'g') AS DECIMAL(38, 12)) END);
+CREATE OR REPLACE TEMP MACRO rs_num(x) AS TRY_CAST(x AS DOUBLE);
+CREATE OR REPLACE TEMP MACRO rs_int(x) AS coalesce(TRY_CAST(x AS BIGINT), TRY_CAST(round(TRY_CAST(x AS DOUBLE)) AS BIGINT));
+CREATE OR REPLACE TEMP MACRO rs_bad_num(x) AS (x IS NOT NULL AND rs_dec(x) IS NULL);  -- unreadable, or beyond DECIMAL(38,12)
+CREATE OR REPLACE TEMP MACRO rs_bad_int(x) AS (x IS NOT NULL AND rs_int(x) IS NULL);
 CREATE OR REPLACE TEMP MACRO rs_ts(x) AS
     CASE WHEN x IS NULL THEN NULL
+         WHEN substr(x, 5, 1) = '-' THEN TRY_CAST(TRY_CAST(x AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)
          WHEN regexp_matches(x, '^\s*\d{1,2}/\d{1,2}/\d{2}(\s|$)')
               THEN try_strptime(trim(x), ['%m/%d/%y %H:%M:%S', '%m/%d/%y %H:%M', '%m/%d/%y'])
          WHEN regexp_matches(x, '^\s*\d{1,2}/\d{1,2}/\d{4}')
@@ -81,6 +82,9 @@ class Context:
     sniff: Sniff
     options: dict[str, Any] = field(default_factory=dict)
     raw_columns: list[str] = field(default_factory=list)
+    # Numbering CSV/JSONL lines needs a single-threaded pass (row_number() OVER ()), so big files
+    # are read without line numbers (``_line`` NULL) and numbered again only if rows are rejected.
+    number_lines: bool = True
 
     RAW: ClassVar[str] = RAW
 
@@ -93,28 +97,25 @@ class Context:
 
     # -- building _raw -------------------------------------------------------------------------
     def raw_csv(self, null_padding: bool = False, delim: str = ",") -> list[str]:
-        """Load the CSV into ``_raw`` as VARCHAR columns named by its header, plus ``_line``.
+        """Expose the CSV as ``_raw``: VARCHAR columns named by its header, plus ``_line``.
 
-        Ragged rows fail the file with their line number unless ``null_padding`` (short rows are
-        padded with NULL; long rows still fail).
+        ``_raw`` is a view, so the file is read once, when the reader's SELECT is staged; errors
+        in the file (ragged rows, bad UTF-8) surface then, with their line. Ragged rows fail the
+        file unless ``null_padding`` (short rows are padded with NULL; long rows still fail).
         """
         names = _unique(self.sniff.columns)
         if not names or all(not n for n in names):
             raise self.error("no header row", line=1)
         cols = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
         compression = self.sniff.compression or "none"
-        sql = (
-            f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM read_csv(?, header=true, "
+        source = (
+            f"read_csv({sql_str(str(self.sniff.path))}, header=true, "
             f"auto_detect=false, columns={cols}, delim={sql_str(delim)}, quote='\"', escape='\"', "
             f"compression={sql_str(compression)}, null_padding={str(null_padding).lower()}, "
             f"nullstr=[{', '.join(sql_str(n) for n in NULL_STRINGS)}], "
             "max_line_size=10000000, parallel=true)"
         )
-        try:
-            self.con.execute(sql, [str(self.sniff.path)])
-        except duckdb.Error as exc:
-            raise csv_error(self.file, exc) from exc
-        self._add_line_numbers(first_line=2)
+        self._raw_view(source, first_line=2)
         self.raw_columns = names
         return names
 
@@ -130,9 +131,10 @@ class Context:
                 q = quote_ident(name)
                 nested = any(t in typ.upper() for t in ("MAP(", "STRUCT(", "[]"))
                 exprs.append(f"CAST(to_json({q}) AS VARCHAR) AS {q}" if nested else f"CAST({q} AS VARCHAR) AS {q}")
+            drop_raw(self.con)
             self.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT {', '.join(exprs)}, "
-                "file_row_number + 1 AS _line FROM read_parquet(?, file_row_number=true)", [path])
+                f"CREATE TEMP VIEW {RAW} AS SELECT {', '.join(exprs)}, file_row_number + 1 AS _line "
+                f"FROM read_parquet({sql_str(path)}, file_row_number=true)")
         except duckdb.Error as exc:
             raise self.error(f"cannot read the Parquet file ({str(exc).splitlines()[0]})") from exc
         self.raw_columns = [n for n, _ in schema]
@@ -154,17 +156,9 @@ class Context:
             columns = list(seen)
         cols = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in columns) + "}"
         compression = self.sniff.compression or "none"
-        try:
-            self.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM read_json(?, "
-                f"format='newline_delimited', columns={cols}, compression={sql_str(compression)}, "
-                "maximum_object_size=104857600)", [str(self.sniff.path)])
-        except duckdb.Error as exc:
-            m = _LINE.search(str(exc)) or re.search(r"line (\d+)", str(exc))
-            raise IngestError(self.file, f"invalid JSON Lines ({str(exc).splitlines()[0]})",
-                              line=int(m.group(1)) if m else None,
-                              hint="each line must be one JSON object") from exc
-        self._add_line_numbers(first_line=1)
+        source = (f"read_json({sql_str(str(self.sniff.path))}, format='newline_delimited', "
+                  f"columns={cols}, compression={sql_str(compression)}, maximum_object_size=104857600)")
+        self._raw_view(source, first_line=1)
         self.raw_columns = columns
         return columns
 
@@ -194,20 +188,27 @@ class Context:
                 data[c].append(_to_text(row.get(c)))
         table = pa.table({**{c: pa.array(v, pa.string()) for c, v in data.items()},
                           "_line": pa.array(lines, pa.int64())})
+        drop_raw(self.con)
         self.con.register("_raw_arrow", table)
         try:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM _raw_arrow")
+            self.con.execute(f"CREATE TEMP TABLE {RAW} AS SELECT * FROM _raw_arrow")
         finally:
             self.con.unregister("_raw_arrow")
         self.raw_columns = columns
         return columns
 
-    def _add_line_numbers(self, first_line: int) -> None:
-        # Insertion order is preserved, so rowid (offset in temp tables) counts the file's rows.
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT *, "
-            f"rowid - (SELECT min(rowid) FROM {RAW}) + {first_line} AS _line FROM {RAW}"
-        )
+    def _raw_view(self, source: str, first_line: int) -> None:
+        # DuckDB keeps insertion order (preserve_insertion_order), so row_number() OVER () counts
+        # the file's rows in file order; tests check line numbers on multi-chunk files.
+        drop_raw(self.con)
+        line = f"row_number() OVER () + {first_line - 1}" if self.number_lines else "CAST(NULL AS BIGINT)"
+        self.con.execute(f"CREATE TEMP VIEW {RAW} AS SELECT *, {line} AS _line FROM {source}")
+
+    def materialize_raw(self) -> None:
+        """Turn ``_raw`` into a table, for readers that query it more than once."""
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _raw_m AS SELECT * FROM {RAW}")
+        drop_raw(self.con)
+        self.con.execute(f"ALTER TABLE _raw_m RENAME TO {RAW}")
 
     # -- column helpers ------------------------------------------------------------------------
     def col(self, *names: str) -> str:
@@ -231,6 +232,15 @@ class Context:
         """SQL for a short excerpt of the raw record, for ingest_rejects."""
         parts = ", ".join(f"coalesce({quote_ident(c)}, '')" for c in self.raw_columns[:40])
         return f"left(concat_ws(',', {parts}), {limit})"
+
+
+def drop_raw(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop ``_raw`` whether it is a view or a table."""
+    kinds = con.execute(
+        "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND temporary "
+        "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ? AND temporary", [RAW, RAW]).fetchall()
+    for (kind,) in kinds:
+        con.execute(f"DROP {kind} IF EXISTS {RAW}")
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -258,6 +268,19 @@ def _to_text(value: Any) -> str | None:
 
 
 _LINE = re.compile(r"Line:\s*(\d+)")
+
+
+def read_error(file: str, exc: Exception, reader: str) -> IngestError:
+    """A DuckDB error raised while reading a file, as one line naming the file, line and cause."""
+    text = str(exc)
+    if "CSV Error" in text or "not utf-8" in text.lower() or "Invalid unicode" in text:
+        return csv_error(file, exc)
+    if "JSON" in text and ("Malformed" in text or "json" in text.lower()):
+        m = _LINE.search(text) or re.search(r"line (\d+)", text)
+        return IngestError(file, f"invalid JSON Lines ({text.splitlines()[0]})",
+                           line=int(m.group(1)) if m else None, hint="each line must be one JSON object")
+    return IngestError(file, f"cannot read the rows ({text.splitlines()[0]})",
+                       hint=f"check this is a {reader} export or pass --format")
 
 
 def csv_error(file: str, exc: Exception) -> IngestError:

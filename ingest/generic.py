@@ -52,17 +52,22 @@ class GenericRequestsReader:
         ]
         if ctx.options.get("keep_text"):
             cols += [f"{c('prompt_text')} AS prompt_text", f"{c('response_text')} AS response_text"]
-        counts = ["input_tokens", "uncached_input_tokens", *COUNTS]
+        counts = [n for n in ("input_tokens", "uncached_input_tokens", *COUNTS) if ctx.has(n)]
+        # Typed values are computed once in the inner SELECT; the outer one tests them for rejects.
+        raw_copies = [f"{c('ts')} AS _ts", f"{c('logged_cost')} AS _logged_cost",
+                      *[f"{c(n)} AS \"_{n}\"" for n in counts]]
         bad_count = " ".join(
-            f"WHEN rs_bad_num({c(n)}) THEN '{n} \"' || {c(n)} || '\" is not a number' "
-            f"WHEN rs_num({c(n)}) < 0 THEN '{n} is negative ({c(n)})' " for n in counts if ctx.has(n))
+            f"WHEN rs_bad_int(_{n}) THEN '{n} \"' || _{n} || '\" is not a token count' "
+            f"WHEN TRY_CAST(_{n} AS DOUBLE) < 0 THEN '{n} is negative (' || _{n} || ')' " for n in counts)
         reject = f"""CASE
-            WHEN rs_ts({c('ts')}) IS NULL THEN 'ts "' || coalesce({c('ts')}, '') || '" is not a timestamp'
-            WHEN coalesce({c('model_raw')}, {c('model')}) IS NULL THEN 'model is empty'
+            WHEN ts IS NULL THEN 'ts "' || coalesce(_ts, '') || '" is not a timestamp'
+            WHEN model_raw IS NULL THEN 'model is empty'
             {bad_count}
-            WHEN {uncached} < 0 THEN 'cached tokens exceed input_tokens'
-            WHEN rs_bad_num({c('logged_cost')}) THEN 'logged_cost "' || {c('logged_cost')} || '" is not a number'
+            WHEN uncached_input_tokens < 0 THEN 'cached tokens exceed input_tokens'
+            WHEN logged_cost IS NULL AND _logged_cost IS NOT NULL THEN 'logged_cost "' || _logged_cost || '" is not a number'
         END"""
-        key = f"coalesce({c('request_id')}, {ctx.row_hash()})"
-        return (f"SELECT {', '.join(cols)}, {key} AS _key, _line, {reject} AS _reject, "
-                f"{ctx.record()} AS _record FROM {ctx.RAW}")
+        rid = c("request_id")
+        key = f"CASE WHEN {rid} IS NOT NULL THEN {rid} ELSE {ctx.row_hash()} END"  # hash only when needed
+        inner = f"SELECT {', '.join(cols + raw_copies)}, {key} AS _key, _line FROM {ctx.RAW}"
+        drop = ", ".join(["_ts", "_logged_cost", *[f'"_{n}"' for n in counts]])
+        return f"SELECT * EXCLUDE ({drop}), {reject} AS _reject FROM ({inner})"

@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from ingest.base import MACROS, RAW, STAGE, Context, Reader
+from ingest.base import MACROS, Context, Reader, drop_raw, read_error
 from ingest.errors import IngestError
 from ingest.models import canonical_model
 from ingest.sniff import Sniff, sniff
@@ -47,6 +47,11 @@ KINDS: dict[str, Kind] = {
 
 # Functions run inside the load transaction after a file's rows are inserted, per kind:
 # f(con, source_file_id). Pricing of request logs and rollups register here.
+# Tables derived from a file's rows (rollups), cleared with the file.
+DERIVED_TABLES = ["request_daily"]
+
+NUMBER_LINES_UP_TO = 64 * 1024 * 1024  # bytes; bigger files keep line numbers for rejects only
+
 AFTER_LOAD: dict[str, list[Callable[[duckdb.DuckDBPyConnection, int], None]]] = {}
 
 
@@ -115,6 +120,12 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: str | Path, readers: dict[
     except IngestError as exc:
         result.status, result.error = "failed", str(exc)
         _record_failure(con, name, result)
+    except duckdb.IOException as exc:  # disk full, permissions, a store on a vanished mount
+        cause = str(exc).splitlines()[0].replace("IO Error: ", "")
+        result.status = "failed"
+        result.error = str(IngestError(name, f"the store could not be written ({cause})",
+                                       hint="free disk space or fix the store's path, then load the file again"))
+        _record_failure(con, name, result)
     return result
 
 
@@ -129,61 +140,38 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
             "VALUES (?, ?, ?, ?, ?, 'loading') RETURNING id",
             [digest, s.name, reader.name, reader.kind, s.size],
         ).fetchone()[0]  # type: ignore[index]
-        ctx = Context(con=con, sniff=s, options=options)
-        select_sql = reader.read(ctx)
+        ctx = Context(con=con, sniff=s, options=options, number_lines=s.size <= NUMBER_LINES_UP_TO)
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS {select_sql}")
+            select_sql = reader.read(ctx)
+            cols = {r[0] for r in con.execute(f"DESCRIBE {select_sql}").fetchall()}
+            # Pass 1 over the file: counts, rejects, repeated keys and the distinct model names.
+            warn = "_warn" if "_warn" in cols else "NULL"
+            ok = "FILTER (WHERE _reject IS NULL)"
+            repeats = ("0" if kind.per_file_occurrence
+                       else f"count(*) {ok} - count(DISTINCT _key) {ok}")
+            models = f"list(DISTINCT {kind.model_raw}) {ok}" if kind.model_raw in cols else "[]"
+            total, rejected, warned, repeated, raws = con.execute(
+                f"SELECT count(*), count(_reject), count({warn}) {ok}, {repeats}, {models} "
+                f"FROM ({select_sql})").fetchone()  # type: ignore[misc]
+            if total == 0:
+                raise IngestError(s.name, "no data rows (header only or an empty export)",
+                                  hint="export a period that has usage")
+            if rejected or warned:
+                if not ctx.number_lines:  # rare: read again, numbered, to say which lines
+                    ctx.number_lines = True
+                    select_sql = reader.read(ctx)
+                _record_rejects(con, ctx, select_sql, file_id, s.name, cols)
+            if rejected == total:
+                first = con.execute(
+                    "SELECT line, reason FROM ingest_rejects WHERE source_file_id = ? AND action = 'rejected' "
+                    "ORDER BY line LIMIT 1", [file_id]).fetchone()
+                raise IngestError(s.name, f"every row was rejected; the first: {first[1]}", line=first[0],  # type: ignore[index]
+                                  hint=f"check this is a {reader.name} export or pass --format")
+            # Pass 2: insert what is new, in parallel, straight into the store.
+            loaded = _insert_new_rows(con, kind, file_id, select_sql, cols, raws or [], bool(repeated))
         except duckdb.Error as exc:
-            raise IngestError(s.name, f"cannot read the rows ({str(exc).splitlines()[0]})",
-                              hint=f"check this is a {reader.name} export or pass --format") from exc
-        stage_cols = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
-        record_expr = "_record" if "_record" in stage_cols else "NULL"
-        rejected = con.execute(
-            "INSERT INTO ingest_rejects (source_file_id, file, line, record, reason) "
-            f"SELECT ?, ?, _line, {record_expr}, _reject FROM {STAGE} WHERE _reject IS NOT NULL",
-            [file_id, s.name],
-        ).fetchone()[0]  # type: ignore[index]
-        warned = 0
-        if "_warn" in stage_cols:
-            warned = con.execute(
-                "INSERT INTO ingest_rejects (source_file_id, file, line, record, reason, action) "
-                f"SELECT ?, ?, _line, {record_expr}, _warn, 'kept' FROM {STAGE} "
-                "WHERE _warn IS NOT NULL AND _reject IS NULL", [file_id, s.name],
-            ).fetchone()[0]  # type: ignore[index]
-        total = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]  # type: ignore[index]
-        if total == 0:
-            raise IngestError(s.name, "no data rows (header only or an empty export)",
-                              hint="export a period that has usage")
-        if rejected == total:
-            first = con.execute(
-                f"SELECT _line, _reject FROM {STAGE} WHERE _reject IS NOT NULL ORDER BY _line LIMIT 1"
-            ).fetchone()
-            raise IngestError(s.name, f"every row was rejected; the first: {first[1]}", line=first[0],  # type: ignore[index]
-                              hint=f"check this is a {reader.name} export or pass --format")
-        _canonicalize(con, kind)
-        stage_cols = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
-        key_expr = ("_key || '#' || row_number() OVER (PARTITION BY _key ORDER BY _line)"
-                    if kind.per_file_occurrence else "_key")
-        insert_cols = sorted(c for c in stage_cols
-                             if not c.startswith("_") and c not in (kind.key, "line_no", "source_file_id"))
-        cols_sql = ", ".join(f'"{c}"' for c in insert_cols)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _keyed AS SELECT {key_expr} AS __key, {cols_sql}, _line "
-            f"FROM {STAGE} WHERE _reject IS NULL"
-        )
-        existing = (f"SELECT t.{kind.key} FROM {kind.table} t JOIN source_file f "
-                    "ON f.id = t.source_file_id AND f.status = 'loaded'")
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _keyed k "
-            f"WHERE k.__key NOT IN ({existing}) QUALIFY row_number() OVER (PARTITION BY k.__key ORDER BY _line) = 1"
-        )
-        loaded = con.execute("SELECT count(*) FROM _new").fetchone()[0]  # type: ignore[index]
+            raise read_error(s.name, exc, reader.name) from exc
         valid = total - rejected
-        con.execute(
-            f"INSERT INTO {kind.table} BY NAME SELECT ? AS source_file_id, __key AS {kind.key}, "
-            f"_line AS line_no, {cols_sql} FROM _new",
-            [file_id],
-        )
         for hook in AFTER_LOAD.get(reader.kind, []):
             hook(con, file_id)
         con.execute(
@@ -196,39 +184,82 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
                 f"SELECT {kind.currency_sql}, {kind.cost_sql} FROM {kind.table} "
                 f"WHERE source_file_id = ? GROUP BY ALL", [file_id]).fetchall()
             result.totals = {str(cur): float(v or 0) for cur, v in rows}
-        for t in (RAW, STAGE, "_keyed", "_new"):
-            con.execute(f"DROP TABLE IF EXISTS {t}")
+        drop_raw(con)
+        con.execute("DROP TABLE IF EXISTS _model_map")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     result.status, result.rows, result.rejected = "loaded", loaded, rejected
     result.duplicates, result.source_file_id, result.warned = valid - loaded, file_id, warned
 
 
-def _canonicalize(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
-    """Fill the canonical model column from the raw one through the alias table (in Python, once
-    per distinct name, so it costs nothing per row)."""
-    if not kind.model_raw or not kind.model:
-        return
-    cols = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
-    if kind.model_raw not in cols:
-        return
-    if kind.model not in cols:
-        con.execute(f"ALTER TABLE {STAGE} ADD COLUMN {kind.model} VARCHAR")
-    raws = [r[0] for r in con.execute(
-        f"SELECT DISTINCT {kind.model_raw} FROM {STAGE} WHERE {kind.model} IS NULL AND {kind.model_raw} IS NOT NULL"
-    ).fetchall()]
-    if not raws:
-        return
-    mapping = [(raw, canonical_model(raw)) for raw in raws]
-    con.execute("CREATE OR REPLACE TEMP TABLE _model_map (raw VARCHAR, canonical VARCHAR)")
-    con.executemany("INSERT INTO _model_map VALUES (?, ?)", mapping)
+def _record_rejects(con: duckdb.DuckDBPyConnection, ctx: Context, select_sql: str, file_id: int,
+                    name: str, cols: set[str]) -> None:
+    """Write rejected and warned rows to ingest_rejects with their line and an excerpt of the raw
+    record (cut from ``_raw`` for those lines only)."""
+    warn = "s._warn" if "_warn" in cols else "NULL"
+    if "_record" in cols:
+        record, join = "s._record", ""
+    elif ctx.raw_columns:
+        record = "r.rec"
+        join = (f"LEFT JOIN (SELECT _line, {ctx.record()} AS rec FROM _raw) r ON r._line = s._line")
+    else:
+        record, join = "NULL", ""
     con.execute(
-        f"UPDATE {STAGE} SET {kind.model} = m.canonical FROM _model_map m "
-        f"WHERE {STAGE}.{kind.model_raw} = m.raw AND {STAGE}.{kind.model} IS NULL"
-    )
-    con.execute("DROP TABLE _model_map")
+        "INSERT INTO ingest_rejects (source_file_id, file, line, record, reason, action) "
+        f"SELECT ?, ?, s._line, {record}, coalesce(s._reject, {warn}), "
+        f"CASE WHEN s._reject IS NULL THEN 'kept' ELSE 'rejected' END "
+        f"FROM ({select_sql}) s {join} WHERE s._reject IS NOT NULL OR {warn} IS NOT NULL", [file_id, name])
+
+
+def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind: Kind, file_id: int, select_sql: str,
+                     cols: set[str], raw_models: list[str], repeats: bool) -> int:
+    """Insert the file's rows that are not rejects and not already stored, in one parallel pass.
+
+    Canonical model names join in from a small map built once per distinct raw name. The
+    anti-join against stored keys is skipped when nothing of this kind is stored yet, and the
+    in-file dedupe only runs when the file repeats a key: both matter at 10M rows.
+    """
+    model_sql = _model_map(con, kind, cols, raw_models)
+    key_expr = ("s._key || '#' || row_number() OVER (PARTITION BY s._key ORDER BY s._line)"
+                if kind.per_file_occurrence else "s._key")
+    skip = {kind.key, "line_no", "source_file_id", kind.model}
+    names = sorted(c for c in cols if not c.startswith("_") and c not in skip)
+    select = ", ".join(["? AS source_file_id", f"{key_expr} AS {kind.key}", "s._line AS line_no",
+                        *[f's."{c}"' for c in names], *([f"{model_sql} AS {kind.model}"] if model_sql else [])])
+    join = f"LEFT JOIN _model_map m ON m.raw = s.{kind.model_raw}" if model_sql else ""
+    sql = f"SELECT * FROM (SELECT {select} FROM ({select_sql}) s {join} WHERE s._reject IS NULL) k"
+    stored = con.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {kind.table} t JOIN source_file f "
+        "ON f.id = t.source_file_id AND f.status = 'loaded')").fetchone()[0]  # type: ignore[index]
+    if stored:
+        sql += (f" WHERE k.{kind.key} NOT IN (SELECT t.{kind.key} FROM {kind.table} t "
+                "JOIN source_file f ON f.id = t.source_file_id AND f.status = 'loaded')")
+    if repeats:
+        sql += f" QUALIFY row_number() OVER (PARTITION BY k.{kind.key} ORDER BY k.line_no) = 1"
+    return con.execute(f"INSERT INTO {kind.table} BY NAME {sql}", [file_id]).fetchone()[0]  # type: ignore[index]
+
+
+def _model_map(con: duckdb.DuckDBPyConnection, kind: Kind, cols: set[str], raws: list[str]) -> str | None:
+    """Build ``_model_map`` (raw -> canonical, through the alias table, once per distinct name)
+    and return the SQL for the canonical column, or None when the kind or file has no model."""
+    if not kind.model_raw or not kind.model or kind.model_raw not in cols:
+        return None
+    con.execute("CREATE OR REPLACE TEMP TABLE _model_map (raw VARCHAR, canonical VARCHAR)")
+    if raws:
+        con.executemany("INSERT INTO _model_map VALUES (?, ?)", [(r, canonical_model(r)) for r in raws])
+    given = f"s.{kind.model}" if kind.model in cols else "NULL"
+    return f"coalesce({given}, m.canonical)"
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, tolerating a connection DuckDB has already invalidated (e.g. after a full disk):
+    nothing of the transaction was committed either way."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
 
 
 def _record_failure(con: duckdb.DuckDBPyConnection, name: str, result: IngestResult) -> None:
@@ -250,6 +281,8 @@ def remove_file(con: duckdb.DuckDBPyConnection, source_file_id: int) -> int:
             removed += con.execute(
                 f"DELETE FROM {kind.table} WHERE source_file_id = ?", [source_file_id]
             ).fetchone()[0]  # type: ignore[index]
+        for table in DERIVED_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE source_file_id = ?", [source_file_id])
         con.execute("DELETE FROM ingest_rejects WHERE source_file_id = ?", [source_file_id])
         con.execute("UPDATE source_file SET status = 'removed' WHERE id = ?", [source_file_id])
         con.execute("COMMIT")

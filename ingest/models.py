@@ -53,6 +53,21 @@ def canonical_model(raw: str | None) -> str | None:
     m = _BEDROCK.match(name)
     if m:
         name = m.group(2)
-    name = re.sub(r"\s+", "-", name.replace("_", "-"))
-    name = name.replace("claude-sonnet-", "claude-sonnet-").replace("--", "-")
+    name = re.sub(r"\s+", "-", name.replace("_", "-")).replace("--", "-")
+    name = _bedrock_cur_name(name)
+    # Anthropic prices a model family, not its dated snapshot: claude-sonnet-4-5-20250929 -> claude-sonnet-4-5
+    name = re.sub(r"^(claude-.+?)-(\d{8})$", r"\1", name)
     return aliases.get(name, name)
+
+
+def _bedrock_cur_name(name: str) -> str:
+    """Bedrock usage-type model names (``Claude4.5Sonnet``, ``Claude3Haiku``, ``Llama3.3-70B``)
+    and Bedrock ids (``llama3-3-70b-instruct``) as catalog ids."""
+    m = re.fullmatch(r"claude-?(\d+(?:[.-]\d+)?)-?(sonnet|opus|haiku)", name)
+    if m:
+        version, family = m[1].replace(".", "-"), m[2]
+        return f"claude-{family}-{version}" if int(version.split("-")[0]) >= 4 else f"claude-{version}-{family}"
+    m = re.fullmatch(r"llama-?(\d+)[.-](\d+)-(\d+b)(?:-instruct)?", name)
+    if m:
+        return f"llama-{m[1]}.{m[2]}-{m[3]}"
+    return name

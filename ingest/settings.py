@@ -41,6 +41,9 @@ SETTINGS: dict[str, Setting] = {
                 "matches: auto, feature, prompt_name, app_route, app, route, api_key, project, team."),
         Setting("batch_discount", 0.5, "Discount of batch APIs used by the batch-share what-if "
                 "(OpenAI and Anthropic batch prices are half the standard price)."),
+        Setting("password_sha256", "",
+                "Shared-password mode for the dashboard: the hex SHA-256 of the team's password "
+                "(e.g. `printf %s 'secret' | sha256sum`). Empty: no password."),
     ]
 }
 

@@ -42,15 +42,45 @@ class Sniff:
         return all(n.lower() in low for n in names)
 
 
-def _read_head(path: Path) -> tuple[bytes, str | None]:
+BOMB_RATIO = 200          # decompressed/compressed bytes above this (plus slack) is a bomb
+BOMB_SLACK = 10 * 1024 * 1024
+
+
+def check_not_a_bomb(path: Path, name: str) -> None:
+    """Stream a gzip file's first bytes through zlib and refuse it if it inflates like a bomb.
+
+    Real exports compress 5-50x; a bomb compresses 1000x. Memory stays bounded (1 MB chunks)."""
+    import zlib
+
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    read = produced = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            read += len(chunk)
+            data = inflater.decompress(chunk, 1 << 24)
+            produced += len(data)
+            while inflater.unconsumed_tail:
+                produced += len(inflater.decompress(inflater.unconsumed_tail, 1 << 24))
+                if produced > BOMB_RATIO * read + BOMB_SLACK:
+                    break
+            if produced > BOMB_RATIO * read + BOMB_SLACK:
+                raise IngestError(name, f"inflates more than {BOMB_RATIO}x when decompressed "
+                                  "(a compression bomb, or not an export)",
+                                  hint="decompress it yourself and load the plain file")
+            if read >= 64 * 1024 * 1024:
+                return
+
+
+def _read_head(path: Path, name: str) -> tuple[bytes, str | None]:
     with path.open("rb") as fh:
         magic = fh.read(4)
     if magic[:2] == b"\x1f\x8b":
+        check_not_a_bomb(path, name)
         with gzip.open(path, "rb") as gz:
             try:
                 return gz.read(HEAD_BYTES), "gzip"
             except (OSError, EOFError) as exc:
-                raise IngestError(path.name, f"not a readable gzip file ({exc})") from exc
+                raise IngestError(name, f"not a readable gzip file ({exc})") from exc
     with path.open("rb") as fh:
         return fh.read(HEAD_BYTES), None
 
@@ -76,14 +106,14 @@ def sniff(path: Path, name: str | None = None) -> Sniff:
     size = path.stat().st_size
     if size == 0:
         raise IngestError(name, "the file is empty", hint="export it again")
-    head, compression = _read_head(path)
+    head, compression = _read_head(path, name)
     if head.startswith(b"PAR1"):
         import duckdb
 
         try:
-            cols = [r[0] for r in duckdb.sql(
+            cols = [r[0] for r in duckdb.execute(
                 "SELECT name FROM parquet_schema(?) WHERE num_children IS NULL OR name <> 'schema'",
-                params=[str(path)]).fetchall()]
+                [str(path)]).fetchall()]
         except duckdb.Error as exc:
             raise IngestError(name, f"not a readable Parquet file ({exc})") from exc
         return Sniff(path, name, "parquet", None, "", cols, None, size)

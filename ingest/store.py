@@ -35,7 +35,7 @@ def resolve_db(db: str | Path | None = None) -> str:
 def migrations() -> list[tuple[str, str]]:
     """(name, sql) for every migration, in the order they apply."""
     folder = resources.files("ingest") / "migrations"
-    files = sorted(p for p in folder.iterdir() if p.name.endswith(".sql"))
+    files = sorted((p for p in folder.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
     return [(p.name.removesuffix(".sql"), p.read_text()) for p in files]
 
 
@@ -90,6 +90,7 @@ def connect(db: str | Path | None = None, read_only: bool = False,
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
     con.execute("SET enable_progress_bar = false")
+    con.execute("SET TimeZone = 'UTC'")  # timestamps without an offset are UTC, whatever the machine says
     if not read_only:
         migrate(con)
     return con

@@ -37,6 +37,18 @@ def dimension_sql(by: list[str], allowed: dict[str, str]) -> str:
     return "".join(f"{allowed[b]} AS {b}, " for b in by)
 
 
+def as_date(value: date | datetime | str | None, what: str) -> str | None:
+    """An ISO date or timestamp string, checked, or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    try:
+        return datetime.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise QueryError(f"{what} {value!r} is not a date; use YYYY-MM-DD") from None
+
+
 def spend_by(con: duckdb.DuckDBPyConnection, by: list[str] | None = None,
              start: date | datetime | str | None = None, end: date | datetime | str | None = None,
              provider: str | None = None) -> pl.DataFrame:
@@ -45,6 +57,6 @@ def spend_by(con: duckdb.DuckDBPyConnection, by: list[str] | None = None,
     by = by or []
     return run_named(
         con, "spend",
-        {"start": str(start) if start else None, "end": str(end) if end else None, "provider": provider},
+        {"start": as_date(start, "start"), "end": as_date(end, "end"), "provider": provider},
         dims=", ".join(by) or "none", dims_select=dimension_sql(by, BILLING_DIMENSIONS),
     )

@@ -18,6 +18,9 @@ SHARED = Path(os.environ.get("RIGHTSIZE_SHARED", ROOT.parent / "shared"))
 SAMPLES = SHARED / "samples"
 FIXTURES = ROOT / "tests" / "fixtures"
 
+if not SAMPLES.is_dir():  # fail loudly rather than skip the tests that read real exports
+    raise RuntimeError(f"real sample exports not found at {SAMPLES}: clone next to shared/ or set RIGHTSIZE_SHARED")
+
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -51,3 +54,12 @@ def cli_json(*args: str, db: Path | None = None) -> object:
     proc = run_cli(*args, "--json", db=db)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+    """Say how many damaged-file cases the mutation corpus ran (workers write them to test-artifacts/)."""
+    folder = ROOT / "test-artifacts" / "mutations"
+    if folder.is_dir():
+        counts = [int(p.read_text().rsplit(":", 1)[1].split()[0]) for p in folder.glob("*.txt")]
+        if counts:
+            terminalreporter.write_line(f"mutation corpus: {sum(counts)} damaged-file cases over {len(counts)} seed files")

@@ -53,5 +53,25 @@ def test_bad_rows_are_rejected_with_line(store: duckdb.DuckDBPyConnection, tmp_p
     assert store.execute("SELECT line, reason FROM ingest_rejects ORDER BY line").fetchall() == [
         (3, 'ts "yesterday" is not a timestamp'),
         (4, "cached tokens exceed input_tokens"),
-        (5, 'input_tokens "lots" is not a number'),
+        (5, 'input_tokens "lots" is not a token count'),
     ]
+
+
+def test_line_numbers_hold_on_multi_chunk_and_big_files(store: duckdb.DuckDBPyConnection, tmp_path: Path,
+                                                       monkeypatch) -> None:
+    """Lines are counted across DuckDB's parallel chunks; files too big to number on the main pass
+    are read again, numbered, when a row is rejected."""
+    import ingest.loader
+
+    rows = [f"r{i},2026-10-01T00:00:00Z,openai,gpt-4o,f,t,u,100,0,10,0,1,ok," for i in range(120_000)]
+    rows[77_776] = rows[77_776].replace(",100,", ",oops,")
+    big = tmp_path / "big.csv"
+    big.write_text(HEADER + "\n".join(rows) + "\n")
+    for limit, name in ((1 << 40, "numbered"), (1, "renumbered")):
+        monkeypatch.setattr(ingest.loader, "NUMBER_LINES_UP_TO", limit)
+        path = tmp_path / f"{name}.csv"
+        path.write_text(big.read_text().replace("r0,", f"{name}-r0,", 1))
+        r = ingest.ingest_file(store, path)
+        assert (r.rows + r.duplicates, r.rejected) == (119_999, 1)
+        line = store.execute("SELECT line FROM ingest_rejects WHERE file = ?", [path.name]).fetchone()[0]
+        assert line == 77_778  # header is line 1

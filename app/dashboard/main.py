@@ -6,7 +6,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.dashboard.auth import gate
+
 st.set_page_config(page_title="rightsize", layout="wide")
+gate()
 VIEWS = Path(__file__).parent / "views"
 pages = [
     st.Page(str(VIEWS / "overview.py"), title="Overview", default=True),

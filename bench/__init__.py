@@ -1,0 +1,1 @@
+"""Benchmarks: rightsize against plain DuckDB on the same data in the same run (`make bench`)."""

@@ -1,0 +1,38 @@
+"""Daily rollups of request logs, maintained on ingest (and on re-pricing and removal).
+
+The dashboard's pages need sums by day and a few dimensions over tens of millions of requests;
+``request_daily`` holds them per source file, so maintaining it is an insert (load), a delete
+(remove) or a rebuild of the affected files (re-price). tests/test_rollups.py proves the rollup
+equals the raw aggregates.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+DIMENSIONS = ["provider", "model", "feature", "app", "route", "prompt_name", "team", "project",
+              "api_key", "service_tier", "status"]
+
+_INSERT = f"""
+INSERT INTO request_daily
+SELECT source_file_id, CAST(ts AS DATE) AS day, {", ".join(DIMENSIONS)},
+       count(*), sum(uncached_input_tokens), sum(cache_read_tokens), sum(cache_write_tokens),
+       sum(cache_write_1h_tokens), sum(output_tokens), sum(reasoning_tokens),
+       sum(cost), count(*) FILTER (WHERE cost IS NULL), sum(logged_cost),
+       sum(latency_ms), count(latency_ms)
+FROM request_log
+WHERE source_file_id = ?
+GROUP BY ALL
+"""
+
+
+def rollup_file(con: duckdb.DuckDBPyConnection, source_file_id: int) -> None:
+    """(Re)build one file's rollup rows. Runs inside the caller's transaction."""
+    con.execute("DELETE FROM request_daily WHERE source_file_id = ?", [source_file_id])
+    con.execute(_INSERT, [source_file_id])
+
+
+def rebuild_all(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild every file's rollup (after re-pricing the history)."""
+    con.execute("DELETE FROM request_daily")
+    con.execute(_INSERT.replace("WHERE source_file_id = ?", ""))

@@ -1,0 +1,67 @@
+-- The billing view as FOCUS 1.2 rows for one period, with x_ columns for the AI fields.
+-- Columns rightsize does not track are NULL (allowed for every Conditional/Recommended column).
+SELECT
+    BilledCost,
+    coalesce(BillingAccountId, '(unknown)') AS BillingAccountId,
+    BillingAccountName,
+    NULL::VARCHAR AS BillingAccountType,
+    BillingCurrency,
+    strftime(coalesce(BillingPeriodEnd, date_trunc('month', ChargePeriodStart) + INTERVAL 1 MONTH), '%Y-%m-%dT%H:%M:%SZ') AS BillingPeriodEnd,
+    strftime(coalesce(BillingPeriodStart, date_trunc('month', ChargePeriodStart)), '%Y-%m-%dT%H:%M:%SZ') AS BillingPeriodStart,
+    NULL::VARCHAR AS CapacityReservationId,
+    NULL::VARCHAR AS CapacityReservationStatus,
+    ChargeCategory,
+    ChargeClass,
+    ChargeDescription,
+    ChargeFrequency,
+    strftime(coalesce(ChargePeriodEnd, ChargePeriodStart + INTERVAL 1 DAY), '%Y-%m-%dT%H:%M:%SZ') AS ChargePeriodEnd,
+    strftime(ChargePeriodStart, '%Y-%m-%dT%H:%M:%SZ') AS ChargePeriodStart,
+    NULL::VARCHAR AS CommitmentDiscountCategory,
+    NULL::VARCHAR AS CommitmentDiscountId,
+    NULL::VARCHAR AS CommitmentDiscountName,
+    NULL::DECIMAL(38, 12) AS CommitmentDiscountQuantity,
+    NULL::VARCHAR AS CommitmentDiscountStatus,
+    NULL::VARCHAR AS CommitmentDiscountType,
+    NULL::VARCHAR AS CommitmentDiscountUnit,
+    ConsumedQuantity,
+    ConsumedUnit,
+    coalesce(ContractedCost, EffectiveCost, BilledCost) AS ContractedCost,
+    ContractedUnitPrice,
+    coalesce(EffectiveCost, BilledCost) AS EffectiveCost,
+    NULL::VARCHAR AS InvoiceId,  -- no source we read carries it per line yet
+    coalesce(InvoiceIssuerName, ProviderName) AS InvoiceIssuerName,
+    coalesce(ListCost, BilledCost) AS ListCost,
+    ListUnitPrice,
+    PricingCategory,
+    NULL::VARCHAR AS PricingCurrency,
+    NULL::DECIMAL(38, 12) AS PricingCurrencyContractedUnitPrice,
+    NULL::DECIMAL(38, 12) AS PricingCurrencyEffectiveCost,
+    NULL::DECIMAL(38, 12) AS PricingCurrencyListUnitPrice,
+    PricingQuantity,
+    PricingUnit,
+    ProviderName,
+    coalesce(PublisherName, ProviderName) AS PublisherName,
+    RegionId,
+    RegionName,
+    ResourceId,
+    ResourceName,
+    NULL::VARCHAR AS ResourceType,
+    coalesce(ServiceCategory, 'Other') AS ServiceCategory,
+    coalesce(ServiceName, ProviderName) AS ServiceName,
+    CASE WHEN ServiceCategory = 'AI and Machine Learning' AND x_TokenType IS NOT NULL THEN 'Generative AI'
+         ELSE 'Other (' || coalesce(ServiceCategory, 'Other') || ')' END AS ServiceSubcategory,
+    SkuId,
+    NULL::VARCHAR AS SkuMeter,
+    NULL::VARCHAR AS SkuPriceDetails,
+    SkuPriceId,
+    SubAccountId,
+    SubAccountName,
+    NULL::VARCHAR AS SubAccountType,
+    CAST(Tags AS VARCHAR) AS Tags,
+    x_Model, x_ModelRaw, x_TokenType, x_Tokens, x_ServiceTier, x_Requests, x_LineType, x_SourceFile
+FROM billing
+WHERE ChargePeriodStart >= CAST($start AS TIMESTAMP)
+  AND ChargePeriodStart < CAST($end AS TIMESTAMP)
+  AND x_LineType = 'cost'
+  AND ($team IS NULL OR coalesce(Tags->>'team', Tags->>'Team') = $team)
+ORDER BY ChargePeriodStart, ProviderName, ServiceName
