@@ -13,6 +13,7 @@ excluded models and a minimum tier.
 from __future__ import annotations
 
 import csv
+import importlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -87,7 +88,7 @@ def model_rows(model_file: str | Path | None = None) -> list[dict[str, Any]]:
 def catalog() -> Any:
     """The price catalog module (ingest.prices)."""
     try:
-        from ingest import prices
+        prices = importlib.import_module("ingest.prices")
     except ImportError as exc:  # pragma: no cover - only before the catalog exists
         raise ConfigError("the price catalog (ingest/prices.py) is not available") from exc
     return prices

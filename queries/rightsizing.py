@@ -112,7 +112,8 @@ def resolve_period(con: duckdb.DuckDBPyConnection, period: str | None, start: Da
         nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
         return first.isoformat(), nxt.isoformat()
     if period.endswith("d") and period[:-1].isdigit():
-        last = con.sql("SELECT max(ts) FROM requests").fetchone()[0]  # type: ignore[index]
+        row = con.execute("SELECT max(ts) FROM requests").fetchone()
+        last = row[0] if row else None
         if last is None:
             return None, None
         stop = last + timedelta(seconds=1)
@@ -269,8 +270,8 @@ def _workload(sc: Scenario, p: dict[str, Any], table: dict[str, dict[str, Any]],
             ev = evidence[choice]
             row["reason"] = "the evaluated candidate with the highest expected savings"
         else:
-            cheap = sorted((cand_cost(m), m) for m in table if allowed(m) and cand_cost(m) is not None)
-            cheap = [(k, m) for k, m in cheap if k < current]
+            costed = [(cand_cost(m), m) for m in table if allowed(m)]
+            cheap = sorted((k, m) for k, m in costed if k is not None and k < current)
             if cheap:
                 choice = cheap[0][1]
                 row["reason"] = "the cheapest model that fits the context, features and policy"
@@ -281,7 +282,10 @@ def _workload(sc: Scenario, p: dict[str, Any], table: dict[str, dict[str, Any]],
                    savings_high=0.0, savings_per_month=0.0, basis_detail=f"prior rule {rule.name}")
         return row
 
-    k = cand_cost(choice)
+    k_or_none = cand_cost(choice)
+    if k_or_none is None:
+        raise QueryError(f"candidate {choice!r} has no price for workload {p['workload']!r}")
+    k = k_or_none
     t = table[choice]
     if ev:
         n, passed = int(ev["evaluated"]), int(ev["eligible"])
