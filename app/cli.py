@@ -164,6 +164,29 @@ def savings_cmd(
     typer.echo(result.thesis["verdict"])
 
 
+@cli.command("reprice")
+def reprice_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Re-price every request with the current catalog and price files (after prices changed)."""
+    from ingest import prices
+
+    con = open_store(db)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        summary = prices.reprice(con)
+        con.execute("COMMIT")
+    except RightsizeError as exc:
+        con.execute("ROLLBACK")
+        fail(str(exc))
+    finally:
+        con.close()
+    if as_json:
+        print_json(summary)
+    else:
+        typer.echo(f"re-priced {summary['requests']:,} requests with {summary['catalog']} and your price files: "
+                   f"{summary['cost_before']:,.2f} -> {summary['cost_after']:,.2f} USD; "
+                   f"unpriced {summary['unpriced_before']:,} -> {summary['unpriced_after']:,}")
+
+
 @cli.command("report")
 def report_cmd(
     format: Annotated[str, typer.Option("--format", help="Report format (focus).")],

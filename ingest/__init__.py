@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from ingest import rollups
+from ingest import prices, rollups
 from ingest.anthropic import AnthropicCostReader, AnthropicUsageReader
 from ingest.aws_cur import AwsCurReader
 from ingest.azure import AzureReader
@@ -21,13 +21,15 @@ from ingest.evals import AlpacaEvalReader, GenericEvalReader
 from ingest.focus import FocusReader
 from ingest.gcp_billing import GcpBillingReader
 from ingest.generic import GenericRequestsReader
-from ingest.loader import AFTER_LOAD, IngestResult, remove_file
+from ingest.loader import AFTER_LOAD, AFTER_REMOVE, IngestResult, remove_file
 from ingest.loader import ingest_file as _ingest_file
 from ingest.openai import OpenAICostsReader, OpenAIUsageReader
+from ingest.pricefile import PriceFileReader
 from ingest.store import connect
 
 _ORDER: list[Reader] = [
     FocusReader(),
+    PriceFileReader(),
     OpenAICostsReader(),
     OpenAIUsageReader(),
     AnthropicCostReader(),
@@ -41,8 +43,11 @@ _ORDER: list[Reader] = [
 ]
 READERS: dict[str, Reader] = {r.name: r for r in _ORDER}
 
-# After a file's rows are inserted, in this order: (pricing, then) the rollups the pages read.
-AFTER_LOAD.setdefault("requests", []).append(rollups.rollup_file)
+# After a file's rows are inserted, in this order: pricing, then the rollups the pages read.
+AFTER_LOAD.setdefault("requests", []).extend([prices.price_file, rollups.rollup_file])
+# A price file loaded or removed changes every request's price.
+AFTER_LOAD.setdefault("prices", []).append(prices.reprice_hook)
+AFTER_REMOVE.setdefault("prices", []).append(prices.reprice_hook)
 
 
 def formats() -> dict[str, str]:

@@ -43,6 +43,7 @@ KINDS: dict[str, Kind] = {
     "requests": Kind("request_log", "request_id", "model_raw", "model", False,
                      "SUM(cost)", "'USD'"),
     "evals": Kind("eval_result", "eval_key", "candidate_model_raw", "candidate_model", True, None, None),
+    "prices": Kind("price_override", "override_key", None, None, True, None, None),
 }
 
 # Functions run inside the load transaction after a file's rows are inserted, per kind:
@@ -53,6 +54,8 @@ DERIVED_TABLES = ["request_daily"]
 NUMBER_LINES_UP_TO = 64 * 1024 * 1024  # bytes; bigger files keep line numbers for rejects only
 
 AFTER_LOAD: dict[str, list[Callable[[duckdb.DuckDBPyConnection, int], None]]] = {}
+# The same after a file's rows are deleted (remove_file), per kind of the file removed.
+AFTER_REMOVE: dict[str, list[Callable[[duckdb.DuckDBPyConnection, int], None]]] = {}
 
 
 @dataclass
@@ -285,6 +288,9 @@ def remove_file(con: duckdb.DuckDBPyConnection, source_file_id: int) -> int:
             con.execute(f"DELETE FROM {table} WHERE source_file_id = ?", [source_file_id])
         con.execute("DELETE FROM ingest_rejects WHERE source_file_id = ?", [source_file_id])
         con.execute("UPDATE source_file SET status = 'removed' WHERE id = ?", [source_file_id])
+        kind_row = con.execute("SELECT kind FROM source_file WHERE id = ?", [source_file_id]).fetchone()
+        for hook in AFTER_REMOVE.get(kind_row[0] if kind_row else "", []):
+            hook(con, source_file_id)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

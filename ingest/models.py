@@ -71,3 +71,39 @@ def _bedrock_cur_name(name: str) -> str:
     if m:
         return f"llama-{m[1]}.{m[2]}-{m[3]}"
     return name
+
+
+# Provider names as gateways, logs and invoices write them -> one key. The keys are genai-prices'
+# provider ids where it has one (aws for Bedrock, google for Vertex/Gemini); self-hosted servers
+# (vLLM, Ollama, TGI) are `self-hosted`, which no catalog prices.
+PROVIDER_KEYS: dict[str, str] = {
+    "openai": "openai", "azure": "azure", "azure_openai": "azure", "azure_ai": "azure",
+    "microsoft": "azure", "azure openai": "azure",
+    "anthropic": "anthropic",
+    "bedrock": "aws", "bedrock_converse": "aws", "aws": "aws", "amazon": "aws", "aws bedrock": "aws",
+    "amazon web services": "aws", "amazon bedrock": "aws",
+    "vertex_ai": "google", "vertex_ai_beta": "google", "vertex": "google", "google": "google",
+    "gemini": "google", "google-vertex": "google", "google_vertex": "google", "gcp": "google",
+    "google cloud": "google", "google cloud platform": "google", "vertex ai": "google",
+    "hosted_vllm": "self-hosted", "vllm": "self-hosted", "ollama": "self-hosted", "ollama_chat": "self-hosted",
+    "huggingface_tgi": "self-hosted", "self-hosted": "self-hosted", "self_hosted": "self-hosted",
+    "selfhosted": "self-hosted", "local": "self-hosted",
+    "together_ai": "together", "together": "together", "fireworks_ai": "fireworks", "fireworks": "fireworks",
+    "xai": "x-ai", "x-ai": "x-ai", "mistral": "mistral", "mistralai": "mistral", "deepseek": "deepseek",
+    "groq": "groq", "openrouter": "openrouter", "cohere": "cohere", "perplexity": "perplexity",
+}
+
+
+def provider_key(raw: str | None) -> str | None:
+    """The one key for a provider name (``bedrock`` -> ``aws``); unknown names are lower-cased."""
+    if raw is None or not raw.strip():
+        return None
+    name = raw.strip().lower()
+    return PROVIDER_KEYS.get(name, name)
+
+
+def provider_key_sql(expr: str) -> str:
+    """``provider_key`` as a SQL expression over ``expr`` (for joins of billing and request logs)."""
+    pairs = ", ".join(f"'{k}': '{v}'" for k, v in PROVIDER_KEYS.items())
+    low = f"lower(trim({expr}))"
+    return f"coalesce(MAP {{{pairs}}}[{low}], nullif({low}, ''))"

@@ -34,7 +34,6 @@ SETTINGS: dict[str, Setting] = {
         Setting("upload_max_mb", 500, "Largest file the dashboard accepts for upload, in MB."),
         Setting("currency", "USD", "Currency used when a source does not name one."),
         Setting("keep_text", False, "Store prompt and response text (off: only lengths and a hash)."),
-        Setting("price_file", "", "A negotiated/custom price file (TOML or CSV) applied in front of the catalog."),
         Setting("model_file", "", "Your model table (CSV, columns of queries/models.csv): rows replace or add "
                 "candidate models, tiers and features."),
         Setting("workload_key", "auto", "Request attribute that names a workload when no workload_rule "

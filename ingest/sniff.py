@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,8 @@ def sniff(path: Path, name: str | None = None) -> Sniff:
     stripped = text.lstrip()
     if not stripped:
         raise IngestError(name, "the file holds only blank space", hint="export it again")
+    if _TOML_START.match(_first_statement(stripped)):
+        return _sniff_toml(path, name, compression, text, size)
     if stripped[0] in "[{":
         return _sniff_json(path, name, compression, text, size)
     reader = csv.reader(io.StringIO(text))
@@ -133,6 +136,35 @@ def sniff(path: Path, name: str | None = None) -> Sniff:
         raise IngestError(name, f"cannot read a CSV header ({exc})", line=1) from exc
     columns = [h.strip() for h in header]
     return Sniff(path, name, "csv", compression, text, columns, None, size)
+
+
+# A TOML document (price files) starts, after comments, with a bare [table] / [[array]] header or a
+# bare key = value line; JSON never does (its keys and strings are quoted).
+_TOML_START = re.compile(r"^(\[\[?\s*[A-Za-z_][\w.-]*\s*\]\]?|[A-Za-z_][\w-]*\s*=)")
+TOML_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _first_statement(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return line.strip()
+    return ""
+
+
+def _sniff_toml(path: Path, name: str, compression: str | None, text: str, size: int) -> Sniff:
+    import tomllib
+
+    if size > TOML_MAX_BYTES:
+        raise IngestError(name, f"a TOML file over {TOML_MAX_BYTES // (1024 * 1024)} MB is not a price file")
+    raw = gzip.open(path).read() if compression == "gzip" else path.read_bytes()
+    try:
+        document = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise IngestError(name, "not UTF-8 text", hint="save the file as UTF-8") from exc
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise IngestError(name, f"invalid TOML: {exc}", line=int(m[1]) if m else None) from exc
+    return Sniff(path, name, "toml", compression, text, sorted(document), document, size)
 
 
 def _sniff_json(path: Path, name: str, compression: str | None, text: str, size: int) -> Sniff:

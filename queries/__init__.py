@@ -27,9 +27,10 @@ def load_sql(name: str) -> str:
 
 def named_parameters(sql: str) -> set[str]:
     """The ``$name`` parameters a SQL text uses (datasette's habit: read them from the SQL)."""
-    without_strings = re.sub(r"'(?:[^']|'')*'", "''", sql)
-    without_comments = re.sub(r"--[^\n]*", "", without_strings)
-    return set(_PARAM.findall(without_comments))
+    # one pass, leftmost first: an apostrophe in a comment does not open a string, nor does
+    # "--" in a string open a comment
+    bare = re.sub(r"'(?:[^']|'')*'|--[^\n]*", " ", sql)
+    return set(_PARAM.findall(bare))
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:

@@ -13,7 +13,6 @@ excluded models and a minimum tier.
 from __future__ import annotations
 
 import csv
-import importlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from ingest import settings
+from ingest import prices, settings
 from ingest.errors import ConfigError
 
 TIERS = {"small": 0, "mid": 1, "frontier": 2}
@@ -87,10 +86,6 @@ def model_rows(model_file: str | Path | None = None) -> list[dict[str, Any]]:
 
 def catalog() -> Any:
     """The price catalog module (ingest.prices)."""
-    try:
-        prices = importlib.import_module("ingest.prices")
-    except ImportError as exc:  # pragma: no cover - only before the catalog exists
-        raise ConfigError("the price catalog (ingest/prices.py) is not available") from exc
     return prices
 
 

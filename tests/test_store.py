@@ -40,7 +40,7 @@ def _documented_columns(view: str) -> list[str]:
     return re.findall(r"^\| `(\w+)` \|", section, flags=re.M)
 
 
-@pytest.mark.parametrize("view", ["billing", "requests"])
+@pytest.mark.parametrize("view", ["billing", "requests", "prices", "evals"])
 def test_public_views_match_their_documentation(store: duckdb.DuckDBPyConnection, view: str) -> None:
     actual = [r[0] for r in store.execute(f"DESCRIBE {view}").fetchall()]
     assert actual == _documented_columns(view)

@@ -1,0 +1,532 @@
+"""The price catalog: every request priced at its own time, per request, and never an unknown model at $0.
+
+Resolution, for each (provider, model as logged, service tier) and each stretch of time in which its
+price is constant (docs/prices.md):
+
+1. the user's price file (``price_override``, loaded by ``rightsize ingest prices.toml``):
+   ``hourly`` rows (self-hosted or provisioned capacity: the hour's cost shared by its requests),
+   then ``price`` rows (contract or custom prices that replace the catalog), then ``discount`` rows
+   (percent off whatever price applies). The most specific row wins (an exact model beats a glob
+   beats a provider-wide row; a later line beats an earlier one);
+2. genai-prices, pinned and bundled (never the network): the logged name first, then the canonical
+   id, with the provider as the hint (Bedrock ids keep their regional/global prices). Dated price
+   changes, off-peak windows, long-context tiers, cache reads and 5m/1h cache writes, reasoning and
+   batch/flex/priority variants all come from it. Batch requests of a provider whose catalog entry
+   has no batch price at that date get that provider's published batch discount (``BATCH_DISCOUNT``);
+3. nothing: the request is *unpriced* (cost NULL, cost_basis says why), and counted as such.
+   Fine-tuned models (``ft:...``) are never priced at their base model's list price.
+
+The Python side only resolves the few distinct (provider, model, tier, period) groups; the costs of
+millions of requests are one SQL UPDATE joining a small rates table (tiers decided per request in
+SQL, by each request's own input tokens). ``price_applied`` / the ``prices`` view keep which price
+applied when; ``requests.cost_basis`` names it on every request.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import duckdb
+import genai_prices
+from genai_prices import data_snapshot
+from genai_prices import types as gp
+
+from ingest import rollups
+from ingest.models import canonical_model, provider_key
+
+CATALOG = f"genai-prices {genai_prices.__version__}"
+KEYS = ("input", "cache_read", "cache_write", "cache_write_1h", "output", "reasoning")
+_GENAI_KEYS = {"input": "input_mtok", "cache_read": "cache_read_mtok", "cache_write": "cache_write_mtok",
+               "cache_write_1h": "cache_write_1h_mtok", "output": "output_mtok",
+               "reasoning": "output_reasoning_mtok"}
+# Published batch discounts (OpenAI, Anthropic, Vertex and Bedrock batch inference bill 50% of the
+# standard price), used only where the catalog has no batch price for the model at that date.
+BATCH_DISCOUNT = {"openai": Decimal("0.5"), "anthropic": Decimal("0.5"), "google": Decimal("0.5"),
+                  "aws": Decimal("0.5"), "azure": Decimal("0.5")}
+NO_CATALOG = {"self-hosted"}
+BEGINNING = datetime(1970, 1, 1)
+END = datetime(2200, 1, 1)
+M = Decimal(1_000_000)
+
+
+def catalog_version() -> str:
+    """The catalog's name and version, as recorded with every price."""
+    return CATALOG
+
+
+@dataclass(frozen=True)
+class Rates:
+    """USD per 1M tokens for every token type (missing types already fall back as the catalog does:
+    cache reads and writes to input, 1h writes to 5m writes, reasoning to output), the long-context
+    tiers (above N input tokens, the whole request pays the tier's rates) and a per-request fee."""
+
+    base: dict[str, Decimal]
+    tiers: tuple[tuple[int, dict[str, Decimal]], ...] = ()
+    request_fee: Decimal = Decimal(0)
+
+    def scaled(self, factor: Decimal) -> Rates:
+        return Rates({k: v * factor for k, v in self.base.items()},
+                     tuple((t, {k: v * factor for k, v in r.items()}) for t, r in self.tiers),
+                     self.request_fee * factor)
+
+
+def _fill(values: dict[str, Decimal | None]) -> dict[str, Decimal]:
+    inp = values.get("input") or Decimal(0)
+    out = values.get("output") or Decimal(0)
+    cw = values.get("cache_write")
+    cw = inp if cw is None else cw
+    cw1h = values.get("cache_write_1h")
+    return {"input": inp, "cache_read": inp if values.get("cache_read") is None else values["cache_read"],  # type: ignore[dict-item]
+            "cache_write": cw, "cache_write_1h": cw if cw1h is None else cw1h, "output": out,
+            "reasoning": out if values.get("reasoning") is None else values["reasoning"]}  # type: ignore[dict-item]
+
+
+def _rates_from_catalog(mp: gp.ModelPrice) -> Rates:
+    raw = {k: getattr(mp, g, None) for k, g in _GENAI_KEYS.items()}
+    thresholds = sorted({t.start for v in raw.values() if isinstance(v, gp.TieredPrices) for t in v.tiers})
+
+    def at(value: Decimal | gp.TieredPrices | None, above: int | None) -> Decimal | None:
+        if not isinstance(value, gp.TieredPrices):
+            return value
+        price = value.base
+        if above is not None:
+            for tier in value.tiers:  # ascending: the highest tier whose start is below the request's input
+                if above >= tier.start:
+                    price = tier.price
+        return price
+
+    base = _fill({k: at(v, None) for k, v in raw.items()})
+    tiers = tuple((t, _fill({k: at(v, t) for k, v in raw.items()})) for t in thresholds)
+    fee = getattr(mp, "requests_kcount", None)
+    return Rates(base, tiers, Decimal(fee) / 1000 if isinstance(fee, Decimal) else Decimal(0))
+
+
+@dataclass(frozen=True)
+class Override:
+    """One usable row of a price file."""
+
+    kind: str
+    provider: str | None
+    model: str | None
+    service_tier: str | None
+    values: dict[str, Decimal | None]
+    percent: Decimal | None
+    usd_per_hour: Decimal | None
+    units: Decimal | None
+    start: date | None
+    end: date | None
+    where: str  # file:line
+
+    def matches(self, provider: str | None, names: tuple[str, ...], tier: str) -> bool:
+        if self.provider and self.provider != provider:
+            return False
+        if self.service_tier and self.service_tier != tier:
+            return False
+        if self.model:
+            pattern = self.model.lower()
+            return any(fnmatch.fnmatchcase(n.lower(), pattern) for n in names if n)
+        return True
+
+    def active(self, day: date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day < self.end)
+
+    @property
+    def specificity(self) -> int:
+        if self.model and not any(ch in self.model for ch in "*?["):
+            return 3
+        return 2 if self.model else 1
+
+    def describe(self) -> str:
+        what = {"discount": f"{self.percent.normalize():f}% off" if self.percent is not None else "discount",
+                "price": "contract price", "hourly": "hourly price"}[self.kind]
+        return f"{what} ({self.where})"
+
+
+def overrides(con: duckdb.DuckDBPyConnection) -> list[Override]:
+    """Every usable price-file row of the loaded price files, in file then line order."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'price_override'"
+                       ).fetchone()[0]:  # type: ignore[index]
+        return []
+    rows = con.execute("""
+        SELECT o.kind, o.provider, o.model, o.service_tier, o.input, o.output, o.cache_read, o.cache_write,
+               o.cache_write_1h, o.percent, o.usd_per_hour, o.units, o.effective_from, o.effective_to,
+               f.name, o.line_no
+        FROM price_override o JOIN source_file f ON f.id = o.source_file_id
+        WHERE f.status IN ('loaded', 'loading')
+        ORDER BY f.id, o.line_no""").fetchall()
+    return [Override(r[0], r[1], r[2], r[3], dict(zip(("input", "output", "cache_read", "cache_write",
+                                                         "cache_write_1h"), r[4:9], strict=True)),
+                     r[9], r[10], r[11], r[12], r[13], f"{r[14]}:{r[15]}") for r in rows]
+
+
+@cache
+def _catalog_model(provider: str | None, names: tuple[str, ...]) -> tuple[gp.Provider, gp.ModelInfo] | None:
+    """The catalog's (provider, model) for a model name, trying each name in turn; None if unknown."""
+    if provider in NO_CATALOG or any(n.lower().startswith("ft:") for n in names):
+        return None
+    snap = data_snapshot.get_snapshot()
+    for name in names:
+        try:
+            return snap.find_provider_model(name, None, provider, None)
+        except LookupError:
+            continue
+    return None
+
+
+def _change_days(mi: gp.ModelInfo) -> set[date]:
+    days = set()
+    conditions = [] if isinstance(mi.prices, gp.ModelPrice) else [c.constraint for c in mi.prices]
+    conditions += [v.constraint for v in mi.price_variants or []]
+    for c in conditions:
+        if isinstance(c, gp.StartDateConstraint):
+            days.add(c.start_date)
+    return days
+
+
+def _time_window(mi: gp.ModelInfo) -> tuple[time, time] | None:
+    """The model's off-peak (time-of-day) window, if its price depends on the hour."""
+    conditions = [] if isinstance(mi.prices, gp.ModelPrice) else [c.constraint for c in mi.prices]
+    conditions += [v.constraint for v in mi.price_variants or []]
+    for c in conditions:
+        if isinstance(c, gp.TimeOfDateConstraint):
+            return c.start_time.replace(tzinfo=None), c.end_time.replace(tzinfo=None)
+    return None
+
+
+def _context(tier: str) -> dict[str, str] | None:
+    if tier == "batch":
+        return {"processing": "batch"}
+    if tier in {"flex", "priority"}:
+        return {"service_tier": tier}
+    return None
+
+
+@dataclass
+class PriceRow:
+    """The price of one group over [valid_from, valid_to) (and, for off-peak prices, a daily window)."""
+
+    valid_from: datetime
+    valid_to: datetime
+    source: str                      # catalog | contract | hourly | unpriced
+    rates: Rates | None = None
+    usd_per_hour: Decimal | None = None
+    tod: tuple[time, time] | None = None
+    price_provider: str | None = None
+    price_model: str | None = None
+    notes: list[str] = field(default_factory=list)
+    applied: list[str] = field(default_factory=list)
+
+    def basis(self) -> str:
+        if self.source == "unpriced":
+            return "unpriced: " + "; ".join(self.notes)
+        head = {"catalog": f"{CATALOG} {self.price_provider}/{self.price_model}",
+                "contract": "contract price", "hourly": "hourly price"}[self.source]
+        parts = [head, *self.notes, *self.applied]
+        if self.valid_from > BEGINNING:
+            parts.append(f"from {self.valid_from.date()}")
+        return "; ".join(parts)
+
+
+def price_rows(provider_raw: str | None, model_raw: str | None, model: str | None, tier: str,
+               rules: list[Override]) -> list[PriceRow]:
+    """Every price one (provider, model, tier) has over time, covering all time."""
+    provider = provider_key(provider_raw)
+    model = model or canonical_model(model_raw)
+    names = tuple(dict.fromkeys(n for n in (model_raw, model) if n))
+    mine = [o for o in rules if o.matches(provider, names, tier)]
+    found = _catalog_model(provider, names) if names else None
+    days = set(_change_days(found[1])) if found else set()
+    for o in mine:
+        days.update(d for d in (o.start, o.end) if d is not None)
+    edges = [BEGINNING, *sorted(datetime.combine(d, time()) for d in days), END]
+    rows: list[PriceRow] = []
+    for start, stop in zip(edges, edges[1:], strict=False):
+        if stop <= start:
+            continue
+        day = start.date() if start > BEGINNING else date(2000, 1, 1)
+        active = [o for o in mine if o.active(day)]
+
+        def best(kind: str, active: list[Override] = active) -> Override | None:
+            hits = [o for o in active if o.kind == kind]
+            return max(hits, key=lambda o: o.specificity) if hits else None  # max keeps the first of equals
+
+        hourly, contract, discount = best("hourly"), best("price"), best("discount")
+        if hourly is not None:
+            rows.append(PriceRow(start, stop, "hourly",
+                                 usd_per_hour=hourly.usd_per_hour * (hourly.units or Decimal(1)),  # type: ignore[operator]
+                                 applied=[hourly.describe()]))
+            continue
+        if contract is not None:
+            pieces = [PriceRow(start, stop, "contract", Rates(_fill(contract.values)),
+                               applied=[contract.describe()])]
+        elif found is not None:
+            pieces = _catalog_pieces(found, start, stop, day, tier, provider)
+        else:
+            why = (f"no price for {model_raw or model!r}" + (f" ({provider_raw})" if provider_raw else "")
+                   + ("; fine-tuned models need a price file entry" if any(
+                       n.lower().startswith("ft:") for n in names) else ""))
+            rows.append(PriceRow(start, stop, "unpriced", notes=[why]))
+            continue
+        if discount is not None and discount.percent is not None:
+            factor = 1 - discount.percent / 100
+            for p in pieces:
+                p.rates = p.rates.scaled(factor) if p.rates else None
+                p.applied.append(discount.describe())
+        rows.extend(pieces)
+    return _merge(rows)
+
+
+def _catalog_pieces(found: tuple[gp.Provider, gp.ModelInfo], start: datetime, stop: datetime, day: date,
+                    tier: str, provider: str | None) -> list[PriceRow]:
+    prov, mi = found
+    window = _time_window(mi)
+    probes: list[tuple[datetime, tuple[time, time] | None]]
+    if window is None:
+        probes = [(datetime.combine(day, time(12)), None)]
+    else:  # one row inside the daily window, one outside it
+        inside = datetime.combine(day, window[0])
+        outside = datetime.combine(day, window[1])
+        probes = [(inside, window), (outside, (window[1], window[0]))]
+    pieces = []
+    for at, tod in probes:
+        ctx = _context(tier)
+        standard = mi.get_prices(at)
+        # as genai-prices does: a model borrowed from another provider (Azure's OpenAI models) takes
+        # none of that provider's request variants (batch, flex, priority)
+        own = any(mi is m for m in prov.models)
+        chosen = mi.get_prices(at, ctx) if ctx and own else standard
+        rates = _rates_from_catalog(chosen)
+        notes = [tier] if tier != "standard" else []
+        if tier == "batch" and chosen == standard:
+            factor = BATCH_DISCOUNT.get(provider or prov.id) or BATCH_DISCOUNT.get(prov.id)
+            if factor is not None:
+                rates = rates.scaled(factor)
+                notes = [f"batch at {factor * 100:.0f}% (the provider's published batch price; "
+                         f"the catalog has none for this date)"]
+            else:
+                notes = ["batch priced as standard (no batch price known)"]
+        pieces.append(PriceRow(start, stop, "catalog", rates, tod=tod, price_provider=prov.id,
+                               price_model=mi.id, notes=notes))
+    return pieces
+
+
+def _merge(rows: list[PriceRow]) -> list[PriceRow]:
+    """Join neighbouring stretches whose price is the same (fewer rows in the prices view)."""
+    out: list[PriceRow] = []
+    for r in rows:
+        last = next((o for o in reversed(out) if o.tod == r.tod), None)
+        if (last is not None and last.valid_to == r.valid_from and last.source == r.source
+                and last.rates == r.rates and last.usd_per_hour == r.usd_per_hour
+                and last.notes == r.notes and last.applied == r.applied):
+            last.valid_to = r.valid_to
+        else:
+            out.append(replace(r, notes=list(r.notes), applied=list(r.applied)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# One model's price, for the rightsizing analytics and the dashboard
+
+@dataclass(frozen=True)
+class ModelPrice:
+    """USD per 1M tokens for one model at one time (after the price file, when a store is given)."""
+
+    model: str
+    provider: str | None
+    input: Decimal
+    output: Decimal
+    cache_read: Decimal
+    cache_write_5m: Decimal
+    cache_write_1h: Decimal
+    long_context_threshold: int | None
+    long_context: dict[str, Decimal] | None
+    source: str
+    effective_from: date | None
+    basis: str
+
+
+def model_price(model: str, provider: str | None = None, at: datetime | None = None,
+                con: duckdb.DuckDBPyConnection | None = None, service_tier: str = "standard") -> ModelPrice | None:
+    """The price of ``model`` (as logged or canonical) at ``at`` (default: now); None if no price is
+    known or it is priced by the hour."""
+    at = at or datetime.now().replace(tzinfo=None)
+    rules = overrides(con) if con is not None else []
+    for row in price_rows(provider, model, canonical_model(model), service_tier, rules):
+        if not (row.valid_from <= at < row.valid_to) or row.rates is None:
+            continue
+        if row.tod and not _in_window(at.time(), row.tod):
+            continue
+        r = row.rates
+        tier = r.tiers[0] if r.tiers else None
+        return ModelPrice(model, row.price_provider or provider_key(provider), r.base["input"], r.base["output"],
+                          r.base["cache_read"], r.base["cache_write"], r.base["cache_write_1h"],
+                          tier[0] if tier else None, dict(tier[1]) if tier else None, row.source,
+                          row.valid_from.date() if row.valid_from > BEGINNING else None, row.basis())
+    return None
+
+
+def _in_window(t: time, window: tuple[time, time]) -> bool:
+    start, end = window
+    return start <= t < end if start <= end else (t >= start or t < end)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pricing requests in the store
+
+_GROUP = ("provider", "model_raw", "model", "service_tier")
+
+
+def _rate_columns(depth: int) -> list[str]:
+    cols = [f"r_{k}" for k in KEYS] + ["r_fee"]
+    for i in range(1, depth + 1):
+        cols += [f"t{i}_above"] + [f"t{i}_{k}" for k in KEYS]
+    return cols
+
+
+def _write_prices(con: duckdb.DuckDBPyConnection, groups: list[tuple[Any, ...]], replace_all: bool) -> int:
+    """Resolve every group's prices into ``price_applied`` and a temp ``_rate`` table (per-token
+    rates). Returns the tier depth used."""
+    rules = overrides(con)
+    priced = [(g, price_rows(g[0], g[1], g[2], g[3], rules)) for g in groups]
+    depth = max((len(r.rates.tiers) for _, rows in priced for r in rows if r.rates), default=0)
+    if replace_all:
+        con.execute("DELETE FROM price_applied")
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE _groups (provider VARCHAR, model_raw VARCHAR, model VARCHAR, "
+                    "service_tier VARCHAR)")
+        con.executemany("INSERT INTO _groups VALUES (?, ?, ?, ?)", [list(g) for g in groups])
+        con.execute("DELETE FROM price_applied a USING _groups g WHERE a.provider IS NOT DISTINCT FROM g.provider "
+                    "AND a.model_raw IS NOT DISTINCT FROM g.model_raw AND a.model IS NOT DISTINCT FROM g.model "
+                    "AND a.service_tier = g.service_tier")
+    applied, rates = [], []
+    for g, rows in priced:
+        for r in rows:
+            rr = r.rates
+            tiers = [{"above": t, **{k: str(v) for k, v in tr.items()}} for t, tr in rr.tiers] if rr else []
+            applied.append([*g, r.valid_from, r.valid_to, *(r.tod or (None, None)), r.source, r.price_provider,
+                            r.price_model, CATALOG if r.source == "catalog" else None,
+                            "; ".join(r.applied) or None,
+                            *((rr.base[k] for k in ("input", "cache_read", "cache_write", "cache_write_1h",
+                                                    "output", "reasoning")) if rr else [None] * 6),
+                            rr.request_fee if rr else None, json.dumps(tiers) if tiers else None,
+                            r.usd_per_hour, r.basis()])
+            per_tok: list[Any] = [None] * (len(KEYS) + 1)
+            if rr:
+                per_tok = [rr.base[k] / M for k in KEYS] + [rr.request_fee]
+            for i in range(depth):
+                if rr and i < len(rr.tiers):
+                    t, tr = rr.tiers[i]
+                    per_tok += [t] + [tr[k] / M for k in KEYS]
+                else:
+                    per_tok += [None] * (len(KEYS) + 1)
+            rates.append([*g, r.valid_from, r.valid_to, *(r.tod or (None, None)), r.source, r.usd_per_hour,
+                          r.basis(), *per_tok])
+    if applied:
+        con.executemany(f"INSERT INTO price_applied VALUES ({', '.join(['?'] * len(applied[0]))})", applied)
+    cols = _rate_columns(depth)
+    defs = ", ".join(f"{c} {'BIGINT' if c.endswith('_above') else 'DECIMAL(38, 18)'}" for c in cols)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rate (provider VARCHAR, model_raw VARCHAR, model VARCHAR, "
+                f"service_tier VARCHAR, valid_from TIMESTAMP, valid_to TIMESTAMP, tod_start TIME, tod_end TIME, "
+                f"source VARCHAR, usd_per_hour DECIMAL(38, 12), basis VARCHAR, {defs})")
+    if rates:
+        con.executemany(f"INSERT INTO _rate VALUES ({', '.join(['?'] * (11 + len(cols)))})", rates)
+    return depth
+
+
+def _cost_sql(depth: int) -> str:
+    """Per-request cost from the joined ``_rate`` row ``q`` and request ``r``: each request's own
+    input tokens pick its long-context tier."""
+    inp = "(r.uncached_input_tokens + r.cache_read_tokens + r.cache_write_tokens + r.cache_write_1h_tokens)"
+
+    def rate(k: str) -> str:
+        cases = " ".join(f"WHEN {inp} > q.t{i}_above THEN q.t{i}_{k}" for i in range(depth, 0, -1))
+        return f"(CASE {cases} ELSE q.r_{k} END)" if depth else f"q.r_{k}"
+
+    terms = [f"r.uncached_input_tokens * {rate('input')}", f"r.cache_read_tokens * {rate('cache_read')}",
+             f"r.cache_write_tokens * {rate('cache_write')}", f"r.cache_write_1h_tokens * {rate('cache_write_1h')}",
+             f"(r.output_tokens - r.reasoning_tokens) * {rate('output')}",
+             f"r.reasoning_tokens * {rate('reasoning')}", "q.r_fee"]
+    return f"CAST({' + '.join(terms)} AS DECIMAL(38, 12))"
+
+
+_JOIN = """r.provider IS NOT DISTINCT FROM q.provider AND r.model_raw IS NOT DISTINCT FROM q.model_raw
+    AND r.model IS NOT DISTINCT FROM q.model AND coalesce(r.service_tier, 'standard') = q.service_tier
+    AND r.ts >= q.valid_from AND r.ts < q.valid_to
+    AND (q.tod_start IS NULL OR CASE WHEN q.tod_start <= q.tod_end
+         THEN CAST(r.ts AS TIME) >= q.tod_start AND CAST(r.ts AS TIME) < q.tod_end
+         ELSE CAST(r.ts AS TIME) >= q.tod_start OR CAST(r.ts AS TIME) < q.tod_end END)"""
+
+
+def _update(con: duckdb.DuckDBPyConnection, depth: int, where: str, params: list[Any]) -> None:
+    con.execute(f"""
+        UPDATE request_log AS r SET cost = CASE WHEN q.source IN ('catalog', 'contract') THEN {_cost_sql(depth)} END,
+                                    cost_basis = q.basis
+        FROM _rate AS q
+        WHERE {_JOIN} {where}""", params)
+
+
+def _allocate_hourly(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Share each hour's cost of hourly-priced models among that hour's requests by their tokens
+    (by count when none has tokens). Returns the files whose rows changed."""
+    if not con.execute("SELECT count(*) FROM _rate WHERE source = 'hourly'").fetchone()[0]:  # type: ignore[index]
+        return []
+    tok = ("r.uncached_input_tokens + r.cache_read_tokens + r.cache_write_tokens + r.cache_write_1h_tokens "
+           "+ r.output_tokens")
+    part = "PARTITION BY q.provider, q.model_raw, q.model, q.service_tier, date_trunc('hour', r.ts)"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _hourly AS
+        SELECT r.rowid AS rid, r.source_file_id,
+               CAST(CASE WHEN sum({tok}) OVER ({part}) > 0
+                         THEN q.usd_per_hour * ({tok}) / sum({tok}) OVER ({part})
+                         ELSE q.usd_per_hour / count(*) OVER ({part}) END AS DECIMAL(38, 12)) AS cost,
+               q.basis
+        FROM request_log r JOIN _rate q ON {_JOIN} AND q.source = 'hourly'""")
+    con.execute("UPDATE request_log SET cost = h.cost, cost_basis = h.basis FROM _hourly h "
+                "WHERE request_log.rowid = h.rid")
+    files = [r[0] for r in con.execute("SELECT DISTINCT source_file_id FROM _hourly").fetchall()]
+    con.execute("DROP TABLE _hourly")
+    return files
+
+
+def price_file(con: duckdb.DuckDBPyConnection, source_file_id: int) -> None:
+    """AFTER_LOAD hook for request logs: price one file's requests (inside the load transaction;
+    before its rollup is built). Hourly-priced models are re-shared across all files."""
+    groups = con.execute("SELECT DISTINCT provider, model_raw, model, coalesce(service_tier, 'standard') "
+                         "FROM request_log WHERE source_file_id = ?", [source_file_id]).fetchall()
+    depth = _write_prices(con, groups, replace_all=False)
+    _update(con, depth, "AND r.source_file_id = ?", [source_file_id])
+    for other in _allocate_hourly(con):
+        if other != source_file_id:
+            rollups.rollup_file(con, other)
+    con.execute("DROP TABLE IF EXISTS _rate")
+
+
+def reprice(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Re-price every request after the prices changed (a price file loaded or removed, a catalog
+    upgrade), in the caller's transaction; rebuilds the rollups. Returns a summary."""
+    before = con.execute("SELECT sum(cost), count(*) FILTER (WHERE cost IS NULL) FROM request_log").fetchone()
+    groups = con.execute("SELECT DISTINCT provider, model_raw, model, coalesce(service_tier, 'standard') "
+                         "FROM request_log").fetchall()
+    depth = _write_prices(con, groups, replace_all=True)
+    _update(con, depth, "", [])
+    _allocate_hourly(con)
+    con.execute("DROP TABLE IF EXISTS _rate")
+    rollups.rebuild_all(con)
+    after = con.execute("SELECT count(*), sum(cost), count(*) FILTER (WHERE cost IS NULL) FROM request_log"
+                        ).fetchone()
+    return {"requests": after[0], "cost_before": float(before[0] or 0), "cost_after": float(after[1] or 0),  # type: ignore[index]
+            "unpriced_before": before[1], "unpriced_after": after[2], "catalog": CATALOG}  # type: ignore[index]
+
+
+def reprice_hook(con: duckdb.DuckDBPyConnection, source_file_id: int) -> None:
+    """AFTER_LOAD / AFTER_REMOVE hook for price files: their rows change every request's price."""
+    from ingest.pricefile import normalize_providers
+
+    normalize_providers(con, source_file_id)
+    reprice(con)
