@@ -187,6 +187,45 @@ def reprice_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
                    f"unpriced {summary['unpriced_before']:,} -> {summary['unpriced_after']:,}")
 
 
+@cli.command("reconcile")
+def reconcile_cmd(
+    start: Annotated[str | None, typer.Option(help="First day (inclusive), YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day (exclusive), YYYY-MM-DD.")] = None,
+    grain: Annotated[str, typer.Option(help="day or month, for the table of logs against the bill.")] = "month",
+    allocate: Annotated[str | None, typer.Option(help="Showback: share the bill among requests and sum by these "
+                                                      "attributes, e.g. team or team,feature.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Logs against the bill: the gap per provider, model and day, and its causes."""
+    from queries import reconcile as rec
+
+    con = open_store(db, read_only=True)
+    try:
+        summary = rec.summary(con, start, end)
+        causes = rec.gap_causes(con, start, end)
+        by_provider = rec.gap_causes_by_provider(con, start, end)
+        table = rec.reconcile(con, start, end, grain)
+        shares = rec.allocate(con, [d.strip() for d in allocate.split(",")], start, end) if allocate else None
+    except RightsizeError as exc:
+        fail(str(exc))
+    if as_json:
+        out = {"summary": summary, "causes": frame_records(causes), "causes_by_provider": frame_records(by_provider),
+               "table": frame_records(table)}
+        if shares is not None:
+            out["allocation"] = frame_records(shares)
+        print_json(out)
+        return
+    typer.echo(f"billed {summary['billed']:,.2f} USD, logged {summary['logged']:,.2f}, priced by rightsize "
+               f"{summary['request_cost']:,.2f}; gap (billed - logged) {summary['gap']:,.2f}")
+    with pl.Config(tbl_rows=100, fmt_str_lengths=60):
+        typer.echo(causes.select("cause", "amount", "part"))
+        if shares is not None:
+            typer.echo(shares)
+    for u in summary["unbilled"]:
+        typer.echo(f"not reconciled (no bill loaded): {u['provider']} - {u['requests']:,} requests")
+
+
 @cli.command("report")
 def report_cmd(
     format: Annotated[str, typer.Option("--format", help="Report format (focus).")],

@@ -104,6 +104,7 @@ class GcpBillingReader:
         return f"""SELECT
             (rs_dec({cost}) + {credit_sum})::DECIMAL(38, 12) AS BilledCost,
             (rs_dec({cost}) + {credit_sum})::DECIMAL(38, 12) AS EffectiveCost,
+            nullif({credit_sum}, 0)::DECIMAL(38, 12) AS x_Credits,
             coalesce(rs_dec({c('cost_at_list')}), rs_dec({cost})) AS ListCost,
             coalesce({c('currency')}, 'USD') AS BillingCurrency,
             try_strptime({invoice_month}, '%Y%m') AS BillingPeriodStart,

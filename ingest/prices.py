@@ -389,33 +389,23 @@ def _rate_columns(depth: int) -> list[str]:
     return cols
 
 
-def _write_prices(con: duckdb.DuckDBPyConnection, groups: list[tuple[Any, ...]], replace_all: bool) -> int:
-    """Resolve every group's prices into ``price_applied`` and a temp ``_rate`` table (per-token
-    rates). Returns the tier depth used."""
-    rules = overrides(con)
-    priced = [(g, price_rows(g[0], g[1], g[2], g[3], rules)) for g in groups]
-    depth = max((len(r.rates.tiers) for _, rows in priced for r in rows if r.rates), default=0)
-    if replace_all:
-        con.execute("DELETE FROM price_applied")
-    else:
-        con.execute("CREATE OR REPLACE TEMP TABLE _groups (provider VARCHAR, model_raw VARCHAR, model VARCHAR, "
-                    "service_tier VARCHAR)")
-        con.executemany("INSERT INTO _groups VALUES (?, ?, ?, ?)", [list(g) for g in groups])
-        con.execute("DELETE FROM price_applied a USING _groups g WHERE a.provider IS NOT DISTINCT FROM g.provider "
-                    "AND a.model_raw IS NOT DISTINCT FROM g.model_raw AND a.model IS NOT DISTINCT FROM g.model "
-                    "AND a.service_tier = g.service_tier")
-    applied, rates = [], []
+def _resolve(groups: list[tuple[Any, ...]], rules: list[Override],
+             tier: str | None = None) -> list[tuple[tuple[Any, ...], list[PriceRow]]]:
+    """Every group's price rows (``tier`` forces one service tier's prices, keeping the group's label)."""
+    return [(g, price_rows(g[0], g[1], g[2], tier or g[3], rules)) for g in groups]
+
+
+def _depth(priced: list[tuple[tuple[Any, ...], list[PriceRow]]]) -> int:
+    return max((len(r.rates.tiers) for _, rows in priced for r in rows if r.rates), default=0)
+
+
+def _rate_table(con: duckdb.DuckDBPyConnection, name: str,
+                priced: list[tuple[tuple[Any, ...], list[PriceRow]]], depth: int) -> None:
+    """A temp table of per-token rates (exact: USD per 1M / 10^6 as DECIMAL(38, 18)) to join requests to."""
+    rates = []
     for g, rows in priced:
         for r in rows:
             rr = r.rates
-            tiers = [{"above": t, **{k: str(v) for k, v in tr.items()}} for t, tr in rr.tiers] if rr else []
-            applied.append([*g, r.valid_from, r.valid_to, *(r.tod or (None, None)), r.source, r.price_provider,
-                            r.price_model, CATALOG if r.source == "catalog" else None,
-                            "; ".join(r.applied) or None,
-                            *((rr.base[k] for k in ("input", "cache_read", "cache_write", "cache_write_1h",
-                                                    "output", "reasoning")) if rr else [None] * 6),
-                            rr.request_fee if rr else None, json.dumps(tiers) if tiers else None,
-                            r.usd_per_hour, r.basis()])
             per_tok: list[Any] = [None] * (len(KEYS) + 1)
             if rr:
                 per_tok = [rr.base[k] / M for k in KEYS] + [rr.request_fee]
@@ -427,31 +417,83 @@ def _write_prices(con: duckdb.DuckDBPyConnection, groups: list[tuple[Any, ...]],
                     per_tok += [None] * (len(KEYS) + 1)
             rates.append([*g, r.valid_from, r.valid_to, *(r.tod or (None, None)), r.source, r.usd_per_hour,
                           r.basis(), *per_tok])
-    if applied:
-        con.executemany(f"INSERT INTO price_applied VALUES ({', '.join(['?'] * len(applied[0]))})", applied)
     cols = _rate_columns(depth)
     defs = ", ".join(f"{c} {'BIGINT' if c.endswith('_above') else 'DECIMAL(38, 18)'}" for c in cols)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _rate (provider VARCHAR, model_raw VARCHAR, model VARCHAR, "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (provider VARCHAR, model_raw VARCHAR, model VARCHAR, "
                 f"service_tier VARCHAR, valid_from TIMESTAMP, valid_to TIMESTAMP, tod_start TIME, tod_end TIME, "
                 f"source VARCHAR, usd_per_hour DECIMAL(38, 12), basis VARCHAR, {defs})")
     if rates:
-        con.executemany(f"INSERT INTO _rate VALUES ({', '.join(['?'] * (11 + len(cols)))})", rates)
+        con.executemany(f"INSERT INTO {name} VALUES ({', '.join(['?'] * (11 + len(cols)))})", rates)
+
+
+def _write_prices(con: duckdb.DuckDBPyConnection, groups: list[tuple[Any, ...]], replace_all: bool) -> int:
+    """Resolve every group's prices into ``price_applied`` and the temp ``_rate`` table. Returns
+    the tier depth used."""
+    priced = _resolve(groups, overrides(con))
+    depth = _depth(priced)
+    if replace_all:
+        con.execute("DELETE FROM price_applied")
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE _groups (provider VARCHAR, model_raw VARCHAR, model VARCHAR, "
+                    "service_tier VARCHAR)")
+        con.executemany("INSERT INTO _groups VALUES (?, ?, ?, ?)", [list(g) for g in groups])
+        con.execute("DELETE FROM price_applied a USING _groups g WHERE a.provider IS NOT DISTINCT FROM g.provider "
+                    "AND a.model_raw IS NOT DISTINCT FROM g.model_raw AND a.model IS NOT DISTINCT FROM g.model "
+                    "AND a.service_tier = g.service_tier")
+    applied = []
+    for g, rows in priced:
+        for r in rows:
+            rr = r.rates
+            tiers = [{"above": t, **{k: str(v) for k, v in tr.items()}} for t, tr in rr.tiers] if rr else []
+            applied.append([*g, r.valid_from, r.valid_to, *(r.tod or (None, None)), r.source, r.price_provider,
+                            r.price_model, CATALOG if r.source == "catalog" else None,
+                            "; ".join(r.applied) or None,
+                            *((rr.base[k] for k in KEYS) if rr else [None] * len(KEYS)),
+                            rr.request_fee if rr else None, json.dumps(tiers) if tiers else None,
+                            r.usd_per_hour, r.basis()])
+    if applied:
+        con.executemany(f"INSERT INTO price_applied VALUES ({', '.join(['?'] * len(applied[0]))})", applied)
+    _rate_table(con, "_rate", priced, depth)
     return depth
 
 
-def _cost_sql(depth: int) -> str:
+def catalog_costs(con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None) -> str:
+    """Build ``_catalog_cost`` (rowid of request_log, ``standard_cost``: the catalog's standard
+    price, ``tier_cost``: with the request's batch/flex/priority price; neither applies the price
+    file) for the requests matching ``where`` (SQL over request_log ``r``). Returns the table name.
+    The reconciliation splits our price from the gateway's with it."""
+    groups = con.execute("SELECT DISTINCT provider, model_raw, model, coalesce(service_tier, 'standard') "
+                         f"FROM request_log r WHERE true {where}", params or []).fetchall()
+    tiered, standard = _resolve(groups, []), _resolve(groups, [], tier="standard")
+    _rate_table(con, "_rate_t", tiered, _depth(tiered))
+    _rate_table(con, "_rate_s", standard, _depth(standard))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _catalog_cost AS
+        SELECT r.rowid AS rid,
+               CASE WHEN s.source = 'catalog' THEN {_cost_sql(_depth(standard), "s")} END AS standard_cost,
+               CASE WHEN q.source = 'catalog' THEN {_cost_sql(_depth(tiered), "q")} END AS tier_cost
+        FROM request_log r
+        LEFT JOIN _rate_t q ON {_JOIN}
+        LEFT JOIN _rate_s s ON {_JOIN.replace("q.", "s.")}
+        WHERE true {where}""", params or [])
+    con.execute("DROP TABLE _rate_t")
+    con.execute("DROP TABLE _rate_s")
+    return "_catalog_cost"
+
+
+def _cost_sql(depth: int, q: str = "q") -> str:
     """Per-request cost from the joined ``_rate`` row ``q`` and request ``r``: each request's own
     input tokens pick its long-context tier."""
     inp = "(r.uncached_input_tokens + r.cache_read_tokens + r.cache_write_tokens + r.cache_write_1h_tokens)"
 
     def rate(k: str) -> str:
-        cases = " ".join(f"WHEN {inp} > q.t{i}_above THEN q.t{i}_{k}" for i in range(depth, 0, -1))
-        return f"(CASE {cases} ELSE q.r_{k} END)" if depth else f"q.r_{k}"
+        cases = " ".join(f"WHEN {inp} > {q}.t{i}_above THEN {q}.t{i}_{k}" for i in range(depth, 0, -1))
+        return f"(CASE {cases} ELSE {q}.r_{k} END)" if depth else f"{q}.r_{k}"
 
     terms = [f"r.uncached_input_tokens * {rate('input')}", f"r.cache_read_tokens * {rate('cache_read')}",
              f"r.cache_write_tokens * {rate('cache_write')}", f"r.cache_write_1h_tokens * {rate('cache_write_1h')}",
              f"(r.output_tokens - r.reasoning_tokens) * {rate('output')}",
-             f"r.reasoning_tokens * {rate('reasoning')}", "q.r_fee"]
+             f"r.reasoning_tokens * {rate('reasoning')}", f"{q}.r_fee"]
     return f"CAST({' + '.join(terms)} AS DECIMAL(38, 12))"
 
 
