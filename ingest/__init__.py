@@ -23,6 +23,7 @@ from ingest.gcp_billing import GcpBillingReader
 from ingest.generic import GenericRequestsReader
 from ingest.loader import AFTER_LOAD, AFTER_REMOVE, IngestResult, remove_file
 from ingest.loader import ingest_file as _ingest_file
+from ingest.logs import LangfuseReader, LiteLLMReader
 from ingest.openai import OpenAICostsReader, OpenAIUsageReader
 from ingest.pricefile import PriceFileReader
 from ingest.store import connect
@@ -39,6 +40,8 @@ _ORDER: list[Reader] = [
     GcpBillingReader(),
     AlpacaEvalReader(),
     GenericEvalReader(),
+    LiteLLMReader(),
+    LangfuseReader(),
     GenericRequestsReader(),  # general: keep last
 ]
 READERS: dict[str, Reader] = {r.name: r for r in _ORDER}

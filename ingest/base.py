@@ -48,6 +48,18 @@ CREATE OR REPLACE TEMP MACRO rs_ts(x) AS
               THEN make_timestamp(CAST(TRY_CAST(trim(x) AS DOUBLE) * 1000000 AS BIGINT))
          ELSE TRY_CAST(TRY_CAST(trim(x) AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END;
 CREATE OR REPLACE TEMP MACRO rs_bad_ts(x) AS (nullif(trim(x), '') IS NOT NULL AND rs_ts(x) IS NULL);
+-- tag lists ["team:legal", "beta"] as a JSON object {"team": "legal", "beta": "true"} (first value wins)
+CREATE OR REPLACE TEMP MACRO rs_kv(x) AS struct_pack(
+    k := CASE WHEN contains(x, ':') THEN split_part(x, ':', 1) ELSE x END,
+    v := CASE WHEN contains(x, ':') THEN substr(x, strpos(x, ':') + 1) ELSE 'true' END);
+CREATE OR REPLACE TEMP MACRO rs_tag_list(t) AS
+    CASE WHEN json_valid(t) AND json_type(t::JSON) = 'ARRAY' THEN json_extract_string(t, '$[*]') END;
+CREATE OR REPLACE TEMP MACRO rs_tag_object(t) AS to_json(map_from_entries(list_transform(
+    list_distinct(list_transform(rs_tag_list(t), lambda x: rs_kv(x).k)),
+    lambda key: struct_pack(k := key, v := list_filter(list_transform(rs_tag_list(t), lambda x: rs_kv(x)),
+                                                      lambda e: e.k = key)[1].v))));
+-- a JSON value at a path as text, NULL when the document is not JSON
+CREATE OR REPLACE TEMP MACRO rs_j(doc, path) AS CASE WHEN json_valid(doc) THEN json_extract_string(doc, path) END;
 """
 
 RAW = "_raw"

@@ -11,7 +11,7 @@ them at (``cost``). The gap **bill - logged** is split into named causes that ad
 - coverage (ours -> bill, per cell): ``unpriced_models`` (billed for requests no catalog prices,
   less what the log said), ``missing_logs`` (billed with no logged requests, or billed beyond what
   the logged requests cost), ``credits``, ``tax``, ``adjustments``, ``other_charges`` (bill lines that
-  are not model usage), ``rounding`` (a matched cell within half a cent per bill line),
+  are not model usage), ``rounding`` (a matched cell within 0.1% of its bill),
   ``not_billed`` (logged requests with no bill line, e.g. a month whose bill is not loaded),
   ``unexplained`` (billed less than we priced: a discount we do not know; add it to your price file).
 
@@ -46,12 +46,15 @@ CAUSES: dict[str, tuple[str, str]] = {
     "tax": ("coverage", "tax lines on the bill"),
     "adjustments": ("coverage", "adjustments on the bill"),
     "other_charges": ("coverage", "bill lines that are not model usage (purchases, fees, support)"),
-    "rounding": ("coverage", "matched days and models within half a cent per bill line"),
+    "rounding": ("coverage", "matched days and models within 0.1% of the bill (rounding of amounts)"),
     "not_billed": ("coverage", "logged requests with no bill line (the bill for that period may not be loaded)"),
     "unexplained": ("coverage", "billed less than we priced: a discount rightsize does not know; add it to "
                                 "your price file"),
 }
 GRAINS = {"day": "day", "month": "month"}
+# A matched cell whose bill and priced requests differ by at most 0.1% (plus a millionth of a dollar per
+# bill line) differs by rounding; beyond that it is a cause of its own.
+ROUNDING_SHARE, ROUNDING_PER_LINE = Decimal("0.001"), Decimal("0.000001")
 ALLOCATE_BY = {"team", "feature", "app", "route", "prompt_name", "project", "user", "api_key", "provider", "model"}
 
 
@@ -97,7 +100,7 @@ def _causes(row: dict[str, Any]) -> dict[str, Decimal]:
         add("missing_logs", residual)
     elif row["unpriced_requests"]:
         add("unpriced_models", residual)
-    elif abs(residual) <= Decimal("0.005") * row["lines"] + Decimal("1e-9"):
+    elif abs(residual) <= ROUNDING_SHARE * abs(billed) + ROUNDING_PER_LINE * row["lines"]:
         add("rounding", residual)
     elif residual > 0:
         add("missing_logs", residual)
