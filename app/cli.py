@@ -64,6 +64,8 @@ def ingest_cmd(
     files: Annotated[list[Path], typer.Argument(help="Billing exports, request logs, eval results or price files.")],
     db: DbOption = None,
     format: Annotated[str | None, typer.Option("--format", help="Force a format (see `rightsize formats`).")] = None,
+    keep_text: Annotated[bool, typer.Option("--keep-text", help="Store prompt and response text of request logs "
+                                                                "(by default only their length and a hash).")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Load files into the store. Each file loads whole or not at all; loading it again adds nothing."""
@@ -72,7 +74,7 @@ def ingest_cmd(
         typer.echo(f"[{i}/{len(files)}] {path.name} ...", err=True)
         con = open_store(db)  # one connection per file: readers (the dashboard) get in between files
         try:
-            r = ingest.ingest_file(con, path, format=format)
+            r = ingest.ingest_file(con, path, format=format, options={"keep_text": keep_text})
         finally:
             con.close()
         results.append(r)

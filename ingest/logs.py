@@ -87,14 +87,13 @@ class LiteLLMReader:
         prompt = f"coalesce(rs_int({c('prompt_tokens')}), 0)"
         reasoning = f"coalesce(rs_int(rs_j({md}, {uo}.completion_tokens_details.reasoning_tokens')), 0)"
         slm = "'$.spend_logs_metadata"
-        tags = c("request_tags")
-        tag = f"rs_tag_object({tags})"
+        tag = f"rs_tag_object({c('request_tags')})" if ctx.has("request_tags") else "NULL::JSON"
         batch = (f"CASE WHEN lower(coalesce(rs_j({md}, {slm}.batch'), '')) = 'true' "
                  f"OR lower(coalesce(rs_j({md}, '$.service_tier'), {c('call_type')}, '')) LIKE '%batch%' THEN 'batch' "
                  f"ELSE coalesce(lower(rs_j({md}, {uo}.service_tier')), 'standard') END")
         start, end = c("startTime"), c("endTime")
         latency = (f"coalesce(rs_num({c('request_duration_ms')}), "
-                   f"date_diff('millisecond', rs_ts({start}), rs_ts({end}))::DOUBLE)")
+                   f"(epoch_us(rs_ts({end})) - epoch_us(rs_ts({start}))) / 1000.0)")
         cols = [
             f"coalesce(rs_null({c('request_id')}), {ctx.row_hash()}) AS request_id",
             f"rs_ts({start}) AS ts",
@@ -159,8 +158,8 @@ class LangfuseReader:
 
         usage = f("usageDetails", "usage_details")
         cost = f("costDetails", "cost_details")
-        md, tags = f("metadata", "metadata"), ctx.col("tags")
-        tag = f"rs_tag_object({tags})"
+        md = f("metadata", "metadata")
+        tag = f"rs_tag_object({ctx.col('tags')})" if ctx.has("tags") else "NULL::JSON"
 
         def usage_sum(pattern: str, exclude: str | None = None) -> str:
             cond = f"k SIMILAR TO '{pattern}'" + (f" AND NOT k SIMILAR TO '{exclude}'" if exclude else "")

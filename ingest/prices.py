@@ -436,7 +436,8 @@ def _write_prices(con: duckdb.DuckDBPyConnection, groups: list[tuple[Any, ...]],
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE _groups (provider VARCHAR, model_raw VARCHAR, model VARCHAR, "
                     "service_tier VARCHAR)")
-        con.executemany("INSERT INTO _groups VALUES (?, ?, ?, ?)", [list(g) for g in groups])
+        if groups:
+            con.executemany("INSERT INTO _groups VALUES (?, ?, ?, ?)", [list(g) for g in groups])
         con.execute("DELETE FROM price_applied a USING _groups g WHERE a.provider IS NOT DISTINCT FROM g.provider "
                     "AND a.model_raw IS NOT DISTINCT FROM g.model_raw AND a.model IS NOT DISTINCT FROM g.model "
                     "AND a.service_tier = g.service_tier")

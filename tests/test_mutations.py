@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 import ingest
+from ingest.loader import KINDS
 from tests.conftest import FIXTURES, ROOT, SAMPLES
 
 MAX_SEED_BYTES = 2_000_000
@@ -26,8 +27,9 @@ CASE_SECONDS = 60
 
 
 def seed_files() -> list[Path]:
-    found = [p for base in (SAMPLES, FIXTURES) if base.is_dir() for p in sorted(base.rglob("*"))
-             if p.is_file() and p.suffix.lower() in {".csv", ".json", ".jsonl", ".gz", ".parquet"}
+    prices = ROOT / "sample_data" / "slice" / "prices"
+    found = [p for base in (SAMPLES, FIXTURES, prices) if base.is_dir() for p in sorted(base.rglob("*"))
+             if p.is_file() and p.suffix.lower() in {".csv", ".json", ".jsonl", ".gz", ".parquet", ".toml"}
              and p.stat().st_size <= MAX_SEED_BYTES]
     assert found, "no seed files for the mutation corpus"
     return found
@@ -110,7 +112,7 @@ class Deadline:
 
 def table_rows(con: duckdb.DuckDBPyConnection) -> dict[int, int]:
     counts: dict[int, int] = {}
-    for table in ("billing_line", "request_log"):
+    for table in (kind.table for kind in KINDS.values()):
         for fid, n in con.execute(f"SELECT source_file_id, count(*) FROM {table} GROUP BY 1").fetchall():
             counts[fid] = counts.get(fid, 0) + n
     return counts
