@@ -180,7 +180,7 @@ class Policy:
             return False
         if self.open_weight and not row["open_weight"]:
             return False
-        return TIERS[row["tier"]] >= TIERS[self.min_tier]
+        return TIERS.get(row["tier"], 0) >= TIERS[self.min_tier]  # unrated (evaluated, not in the table) ranks lowest
 
     def describe(self) -> str:
         parts = []

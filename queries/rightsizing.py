@@ -134,6 +134,27 @@ def _fits(row: dict[str, Any], needs: dict[str, Any]) -> bool:
     return not any(needs[f] and row[f] is False for f in ("tools", "json"))
 
 
+def _with_evaluated(table: pl.DataFrame, evaluated: list[str], raws: dict[str, str]) -> pl.DataFrame:
+    """Evaluated candidates missing from the model table join it (tier ``unrated``, capabilities
+    unknown, priced by the catalog): evidence names the candidate to assess, whatever the table says."""
+    known = set(table["model"].to_list())
+    extra = []
+    for m in evaluated:
+        if not m or m in known:
+            continue
+        # the canonical id first; else the name as the eval file wrote it (a Bedrock or Vertex id
+        # the catalog knows under its cloud), with each cloud as the hint
+        rates = rates_for(m) or next((r for name in (raws.get(m) or m,) for hint in (None, "aws", "google", "azure")
+                                      if (r := rates_for(name, hint))), None)
+        extra.append({"model": m, "provider": (rates or {}).get("price_provider"), "tier": "unrated",
+                      "tier_source": "an evaluated candidate not in the model table (add it to rate its tier)",
+                      "priced": rates is not None,
+                      **{k: v for k, v in (rates or {}).items() if k in table.columns}})
+    if not extra:
+        return table
+    return pl.concat([table, pl.DataFrame(extra, infer_schema_length=None)], how="diagonal_relaxed")
+
+
 def _register_rates(con: duckdb.DuckDBPyConnection, table: pl.DataFrame, current_models: list[str]) -> pl.DataFrame:
     rows = [{"model": r["model"], **{c: r[c] for c in ("input", "output", "cache_read", "cache_write_5m",
                                                         "cache_write_1h", "long_context_threshold",
@@ -164,13 +185,15 @@ def analyse(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None) ->
     table = model_table()
     version = table["catalog_version"][0] if table.height else None
     mix = run_named(con, "workload_models", params, **frag)
+    evidence = run_named(con, "eval_summary", {**params, "tolerance": sc.tolerance}, **frag)
+    raws = dict(con.execute("SELECT DISTINCT candidate_model, candidate_model_raw FROM evals").fetchall())
+    table = _with_evaluated(table, evidence["candidate_model"].unique().to_list(), raws)
     rates = _register_rates(con, table, mix["model"].unique().to_list())
     con.register("rs_rates", rates)
     try:
         costs = run_named(con, "candidate_costs", {**params, "cache_target": sc.cache_hit_target}, **frag)
     finally:
         con.unregister("rs_rates")
-    evidence = run_named(con, "eval_summary", {**params, "tolerance": sc.tolerance}, **frag)
     providers = _current_providers(con, params, frag)
 
     table_rows = {r["model"]: r for r in table.to_dicts()}

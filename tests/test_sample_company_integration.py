@@ -159,3 +159,25 @@ def test_reconciliation_finds_each_planted_gap(loaded: tuple[Path, list[dict]]) 
         total = sum(a for (p, _c), a in found.items() if p == PROVIDER_KEY[s])
         assert total == pytest.approx(billed - logged, abs=1e-6), s
     assert out["summary"]["unbilled"][0]["provider"] == "self-hosted"  # type: ignore[index]
+
+
+def test_savings_use_the_planted_evidence(loaded: tuple[Path, list[dict]]) -> None:
+    """Workloads with eval results are assessed on the evaluated candidate, with the planted pass
+    rates as their eligible shares; the ones the generator made movable score above those it did not."""
+    from ingest.models import canonical_model
+
+    db = loaded_db(loaded)
+    out = cli_json("savings", "--tolerance", "0.05", db=db)
+    by = {w["workload"]: w for w in out["workloads"]}  # type: ignore[index]
+    for w in TRUTH["workloads"]:
+        if not w.get("eval"):
+            continue
+        got = by[w["name"]]
+        assert got["basis"] == "evidence" and got["candidate_model"] == canonical_model(w["candidate"]), w["name"]
+        if "pass_rate" in w["eval"]:
+            assert got["eligible_share"] == pytest.approx(w["eval"]["pass_rate"]), w["name"]
+    movable = [by[w["name"]]["eligible_share"] for w in TRUTH["workloads"] if w.get("eval") and w["movable"]]
+    stuck = [by[w["name"]]["eligible_share"] for w in TRUTH["workloads"]
+             if w.get("eval") and not w["movable"] and "pass_rate" not in w["eval"]]
+    assert min(movable) > max(stuck)
+    assert out["totals"]["savings_low"] <= out["totals"]["savings"] <= out["totals"]["savings_high"]  # type: ignore[index]
