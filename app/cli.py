@@ -96,13 +96,14 @@ def spend_cmd(
     by: Annotated[str, typer.Option("--by", help=f"Comma-separated: {', '.join(spend_q.BILLING_DIMENSIONS)}")] = "provider",
     start: Annotated[str | None, typer.Option(help="First day (inclusive), YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option(help="Last day (exclusive), YYYY-MM-DD.")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="Only lines tagged with this team.")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Spend totals from the billing view."""
     con = open_store(db, read_only=True)
     try:
-        df = spend_q.spend_by(con, [b.strip() for b in by.split(",") if b.strip()], start=start, end=end)
+        df = spend_q.spend_by(con, [b.strip() for b in by.split(",") if b.strip()], start=start, end=end, team=team)
     except RightsizeError as exc:
         fail(str(exc))
     if as_json:

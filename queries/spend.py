@@ -51,12 +51,13 @@ def as_date(value: date | datetime | str | None, what: str) -> str | None:
 
 def spend_by(con: duckdb.DuckDBPyConnection, by: list[str] | None = None,
              start: date | datetime | str | None = None, end: date | datetime | str | None = None,
-             provider: str | None = None) -> pl.DataFrame:
+             provider: str | None = None, team: str | None = None) -> pl.DataFrame:
     """Billed, effective and list cost (and tokens) per chosen dimensions and currency.
-    ``start`` is inclusive, ``end`` exclusive, on ChargePeriodStart."""
+    ``start`` is inclusive, ``end`` exclusive, on ChargePeriodStart; ``team`` keeps only lines whose
+    ``team`` (or ``Team``) tag is that value (the reports' ``--team`` scope)."""
     by = by or []
     return run_named(
         con, "spend",
-        {"start": as_date(start, "start"), "end": as_date(end, "end"), "provider": provider},
+        {"start": as_date(start, "start"), "end": as_date(end, "end"), "provider": provider, "team": team},
         dims=", ".join(by) or "none", dims_select=dimension_sql(by, BILLING_DIMENSIONS),
     )

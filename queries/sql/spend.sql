@@ -11,5 +11,6 @@ FROM billing
 WHERE ($start IS NULL OR ChargePeriodStart >= CAST($start AS TIMESTAMP))
   AND ($end IS NULL OR ChargePeriodStart < CAST($end AS TIMESTAMP))
   AND ($provider IS NULL OR ProviderName = $provider)
+  AND ($team IS NULL OR coalesce(Tags->>'team', Tags->>'Team') = $team)
 GROUP BY ALL
 ORDER BY billed_cost DESC NULLS LAST
