@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
 
 from ingest.errors import QueryError
 from queries import run_named
+
+if TYPE_CHECKING:
+    from queries.rightsizing import Analysis
 
 
 def period_bounds(period: str) -> tuple[date, date]:
@@ -33,3 +39,94 @@ def focus_rows(con: duckdb.DuckDBPyConnection, period: str, team: str | None = N
     """Billed lines of ``period`` as FOCUS 1.2 columns (plus x_ AI columns), one row per line."""
     start, end = period_bounds(period)
     return run_named(con, "focus_export", {"start": str(start), "end": str(end), "team": team})
+
+
+# ---------------------------------------------------------------------------------------------
+# Everything a finance report holds, gathered once so every writer (XLSX, PDF, CSV) shows the
+# same figures as `rightsize spend --json` and `rightsize savings --json` for the same scope.
+
+SPEND_VIEWS = ("provider", "model", "team", "month")
+METHODOLOGY = Path(__file__).resolve().parents[1] / "docs" / "methodology.md"
+
+
+@dataclass
+class ReportData:
+    """One period (and optionally one team) of spend, savings, reconciliation and prices.
+
+    Special cases: savings, reconciliation and prices are not split by team (requests carry no
+    bill-side team tag), so with a team they cover every team and ``notes`` says so; a contract
+    function that is not on main yet leaves its frame None and a note naming it.
+    """
+
+    period: str
+    start: date
+    end: date
+    team: str | None
+    spend_total: pl.DataFrame                     # one row per currency
+    spend: dict[str, pl.DataFrame]                # provider, model, team, month
+    analysis: Analysis
+    reconcile: pl.DataFrame | None
+    gap_causes: pl.DataFrame | None
+    reconcile_summary: dict[str, Any] | None
+    prices: pl.DataFrame | None
+    method: list[tuple[str, str]]                 # (section, formula) from docs/methodology.md
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def scope(self) -> str:
+        return f"{self.period} ({self.start} to {self.end}, end exclusive)" + (f", team {self.team}" if self.team else "")
+
+
+def report_data(con: duckdb.DuckDBPyConnection, period: str, team: str | None = None) -> ReportData:
+    """Run every query a report needs for ``period`` (YYYY-MM, YYYY-Qn or YYYY) and ``team``."""
+    from queries import reconcile as rec
+    from queries.rightsizing import Scenario, analyse
+    from queries.spend import spend_by
+
+    start, end = period_bounds(period)
+    s, e = str(start), str(end)
+    notes: list[str] = []
+    spend_total = spend_by(con, [], start=s, end=e, team=team)
+    spend = {by: spend_by(con, [by], start=s, end=e, team=team) for by in SPEND_VIEWS}
+    analysis = analyse(con, Scenario(start=s, end=e))
+    if team:
+        notes.append(f"Spend is team {team}'s tagged spend; savings, reconciliation and prices cover every team "
+                     "(request logs are not split by the bill's team tag).")
+    recon = rec.reconcile(con, s, e, "month")
+    causes = rec.gap_causes(con, s, e)
+    summary = rec.summary(con, s, e)
+    prices: pl.DataFrame | None = None
+    try:
+        from queries.prices import prices_used  # the lead's contract; may not be merged yet
+    except ImportError:
+        notes.append("Prices: queries.prices.prices_used is not available in this build; the Prices sheet is empty.")
+    else:
+        prices = prices_used(con, s, e)
+    return ReportData(period, start, end, team, spend_total, spend, analysis, recon, causes, summary, prices,
+                      methodology_formulas(), notes)
+
+
+def methodology_formulas(path: Path = METHODOLOGY) -> list[tuple[str, str]]:
+    """The formulas of docs/methodology.md: each indented block (4 spaces) under its ``##`` section,
+    so the workbook's Method sheet is the document, not a copy that drifts."""
+    out: list[tuple[str, str]] = []
+    section = ""
+    block: list[str] = []
+
+    def flush() -> None:
+        if block:
+            out.append((section, "\n".join(block).strip("\n")))
+            block.clear()
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            flush()
+            section = line.lstrip("#").strip()
+        elif line.startswith("    ") and line.strip():
+            block.append(line[4:])
+        elif not line.strip() and block:
+            block.append("")
+        else:
+            flush()
+    flush()
+    return out
