@@ -7,7 +7,7 @@ DB     ?= data/demo.duckdb
 PORT   ?= 8501
 DEMO_ARGS ?= --seed 7 --months 3
 
-.PHONY: setup demo slice test bench browser lint clean
+.PHONY: setup demo slice test bench browser lint clean focus-validator
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,15 @@ demo: setup
 slice: setup
 	$(BIN)/python -m sample_data.generator sample_data/slice --seed 7 --months 3 --scale 0.003
 
-test: setup browser
+# The FinOps Foundation's FOCUS validator needs Python 3.12 (tests/test_focus_validator.py runs it).
+PYTHON312 ?= $(shell command -v python3.12 || echo /root/.pyenv/versions/3.12.1/bin/python)
+focus-validator: .venv-focus/.installed
+.venv-focus/.installed:
+	$(PYTHON312) -m venv .venv-focus
+	.venv-focus/bin/pip install -q focus-validator==2.2.1 "pyarrow<21"
+	touch $@
+
+test: setup browser focus-validator
 	$(BIN)/python -m pytest -q -n 2
 
 bench: setup
