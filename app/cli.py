@@ -231,7 +231,7 @@ def reconcile_cmd(
 
 @cli.command("report")
 def report_cmd(
-    format: Annotated[str, typer.Option("--format", help="Report format (focus).")],
+    format: Annotated[str, typer.Option("--format", help="Report format: xlsx, pdf, csv (workloads), spend-csv, focus.")],
     period: Annotated[str, typer.Option("--period", help="YYYY-MM, YYYY-Qn or YYYY.")],
     out: Annotated[Path, typer.Option("--out", help="File to write.")],
     team: Annotated[str | None, typer.Option("--team", help="Only this team's tagged spend.")] = None,

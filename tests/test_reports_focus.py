@@ -33,7 +33,7 @@ def test_focus_export_holds_every_line_of_the_period(tmp_path: Path) -> None:
 def test_unknown_report_format_lists_the_valid_ones(tmp_path: Path) -> None:
     proc = run_cli("report", "--format", "docx", "--period", "2024-09", "--out", str(tmp_path / "x"), db=tmp_path / "s.duckdb")
     assert proc.returncode == 2
-    assert "unknown report format 'docx'; choose from focus" in proc.stderr
+    assert "unknown report format 'docx'; choose from xlsx, pdf, csv, spend-csv, focus" in proc.stderr
 
 
 def test_formula_injection_is_neutralized() -> None:

@@ -113,9 +113,12 @@ class _Book:
         widths = [len(c) + 2 for c in cols]
         for j, c in enumerate(cols):
             ws.write_string(row, j, c, self.header)
+        cur = cols.index("currency") if "currency" in cols else None
         for i, rec in enumerate(df.iter_rows(), start=row + 1):
             for j, v in enumerate(rec):
                 f = (formats or {}).get(cols[j], column_format(cols[j]))
+                if f == MONEY and cur is not None and rec[cur] not in (None, "USD"):
+                    f = f'#,##0.00 "{rec[cur]}"'  # a row billed in another currency shows its own
                 widths[j] = max(widths[j], self.put(ws, i, j, v, f))
         for j, w in enumerate(widths):
             ws.set_column(j, j, min(max(w, 10), 60))
