@@ -13,7 +13,7 @@ SELECT
     ChargeCategory,
     ChargeClass,
     ChargeDescription,
-    ChargeFrequency,
+    coalesce(ChargeFrequency, CASE WHEN ChargeCategory = 'Purchase' THEN 'One-Time' ELSE 'Usage-Based' END) AS ChargeFrequency,
     strftime(coalesce(ChargePeriodEnd, ChargePeriodStart + INTERVAL 1 DAY), '%Y-%m-%dT%H:%M:%SZ') AS ChargePeriodEnd,
     strftime(ChargePeriodStart, '%Y-%m-%dT%H:%M:%SZ') AS ChargePeriodStart,
     NULL::VARCHAR AS CommitmentDiscountCategory,
@@ -37,8 +37,16 @@ SELECT
     NULL::DECIMAL(38, 12) AS PricingCurrencyContractedUnitPrice,
     NULL::DECIMAL(38, 12) AS PricingCurrencyEffectiveCost,
     NULL::DECIMAL(38, 12) AS PricingCurrencyListUnitPrice,
-    PricingQuantity,
-    PricingUnit,
+    CASE WHEN PricingUnit IS NOT NULL THEN PricingQuantity
+         WHEN x_Tokens IS NOT NULL THEN x_Tokens END AS PricingQuantity,
+    -- FOCUS Unit Format: '1K tokens' -> '1000 Tokens'; token lines without a unit are priced per token
+    -- (Azure OpenAI meters say '1K' / '1M' on token lines)
+    CASE WHEN regexp_matches(PricingUnit, '^1[Kk]( tokens?)?$') AND (x_TokenType IS NOT NULL OR PricingUnit ILIKE '%token%')
+         THEN '1000 Tokens'
+         WHEN regexp_matches(PricingUnit, '^1[Mm]( tokens?)?$') AND (x_TokenType IS NOT NULL OR PricingUnit ILIKE '%token%')
+         THEN '1000000 Tokens'
+         WHEN PricingUnit IS NOT NULL THEN PricingUnit
+         WHEN x_Tokens IS NOT NULL THEN 'Tokens' END AS PricingUnit,
     ProviderName,
     coalesce(PublisherName, ProviderName) AS PublisherName,
     RegionId,
@@ -46,9 +54,13 @@ SELECT
     ResourceId,
     ResourceName,
     NULL::VARCHAR AS ResourceType,
-    coalesce(ServiceCategory, 'Other') AS ServiceCategory,
+    -- one category per ServiceName (FOCUS ServiceName-C-005): a tax line takes its service's category
+    coalesce(max(ServiceCategory) FILTER (WHERE ServiceCategory <> 'Other')
+             OVER (PARTITION BY coalesce(ServiceName, ProviderName)), ServiceCategory, 'Other') AS ServiceCategory,
     coalesce(ServiceName, ProviderName) AS ServiceName,
-    CASE WHEN ServiceCategory = 'AI and Machine Learning' AND x_TokenType IS NOT NULL THEN 'Generative AI'
+    CASE WHEN max(ServiceCategory) FILTER (WHERE ServiceCategory <> 'Other')
+                  OVER (PARTITION BY coalesce(ServiceName, ProviderName)) = 'AI and Machine Learning'
+         THEN 'Generative AI'
          ELSE 'Other (' || coalesce(ServiceCategory, 'Other') || ')' END AS ServiceSubcategory,
     SkuId,
     NULL::VARCHAR AS SkuMeter,
