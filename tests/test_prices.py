@@ -255,3 +255,22 @@ def test_reprice_cli(db_path: Path, tmp_path: Path) -> None:
     con = duckdb.connect(str(db_path), read_only=True)
     assert con.execute("SELECT sum(cost) FROM requests_daily").fetchone()[0] == Decimal("2.5")
     con.close()
+
+
+def test_prices_used_in_a_period(store: duckdb.DuckDBPyConnection) -> None:
+    """The reports' Prices sheet: every price that priced requests in the period, with its source."""
+    from queries.prices import prices_used
+
+    for f in (SLICE / "prices" / "negotiated_prices.toml", SLICE / "logs" / "litellm_spend_logs.csv"):
+        assert ingest.ingest_file(store, f).status == "loaded"
+    df = prices_used(store, "2026-10-01", "2026-11-01")
+    sonnet = df.filter((df["model"] == "claude-sonnet-4-5") & (df["provider"] == "anthropic")
+                       & (df["service_tier"] == "standard") & (df["token_type"] == "input")).to_dicts()
+    assert [r["usd_per_mtok"] for r in sonnet] == [Decimal("3") * Decimal("0.875")]
+    assert "12.5% off (negotiated_prices.toml:2)" in sonnet[0]["overrides"]
+    assert sonnet[0]["effective_from"].isoformat() == "2026-09-01" and sonnet[0]["catalog_version"] == prices.CATALOG
+    (n,) = store.execute("SELECT count(*) FROM requests WHERE model = 'claude-sonnet-4-5' AND provider = 'anthropic' "
+                         "AND coalesce(service_tier, 'standard') = 'standard' AND ts >= '2026-10-01' "
+                         "AND ts < '2026-11-01'").fetchone()
+    assert sonnet[0]["requests"] == n
+    assert set(df["source"]) <= {"catalog", "contract", "hourly"}  # unpriced models have no price to list
