@@ -1,0 +1,7 @@
+"""reconciliation page (in progress)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("reconciliation")

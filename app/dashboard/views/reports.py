@@ -1,0 +1,7 @@
+"""reports page (in progress)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("reports")

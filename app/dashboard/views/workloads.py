@@ -1,0 +1,7 @@
+"""workloads page (in progress)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("workloads")
