@@ -14,7 +14,7 @@ from app.dashboard.auth import gate
 
 st.set_page_config(page_title="rightsize", layout="wide")
 gate()
-VIEWS = Path(__file__).parent / "views"
+VIEWS = Path(__file__).resolve().parent / "views"
 PAGES: list[tuple[str, str]] = [
     ("overview.py", "Overview"),
     ("upload.py", "Upload"),
