@@ -192,3 +192,43 @@ def ingest_history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def ingest_rejects(con: duckdb.DuckDBPyConnection, file_id: int) -> pl.DataFrame:
     return run_named(con, "ingest_rejects", {"file_id": int(file_id)})
+
+
+def prices_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The effective price rows behind request costs: model, tier, validity, source and USD per 1M
+    tokens per token type (``prices`` view)."""
+    return run_named(con, "prices_table")
+
+
+def price_overrides(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Your price file rows (contract prices, discounts, hourly), with the file and line they came from."""
+    return run_named(con, "price_overrides")
+
+
+def scenario_curve(con: duckdb.DuckDBPyConnection, scenario: Any, workload: str) -> pl.DataFrame:
+    """One workload's quality-cost curve: for its current model and every candidate evals cover,
+    the cost ratio (candidate / current, for the workload's own token mix) and the eligible share
+    with its interval. Each evaluated candidate is assessed by ``analyse`` with that candidate
+    chosen, so the points are the same numbers the Workloads table would show."""
+    from dataclasses import replace
+
+    from queries.rightsizing import analyse, evidence_summary
+
+    ev = evidence_summary(con, scenario.start, scenario.end, scenario.key, scenario.tolerance)
+    models = ev.filter(pl.col("workload") == workload)["candidate_model"].unique().sort().to_list()
+    rows: list[dict[str, Any]] = []
+    base = analyse(con, scenario).workloads.filter(pl.col("workload") == workload).to_dicts()
+    if base:
+        rows.append({"model": base[0]["current_model"], "role": "current", "cost_ratio": 1.0, "eligible_share": 1.0,
+                     "eligible_low": 1.0, "eligible_high": 1.0, "basis": "current"})
+    for m in models:
+        sc = replace(scenario, candidates={**scenario.candidates, workload: m})
+        w = analyse(con, sc).workloads.filter(pl.col("workload") == workload).to_dicts()
+        if w and w[0]["candidate_model"] == m:
+            r = w[0]
+            rows.append({"model": m, "role": "candidate", "cost_ratio": r["cost_ratio"],
+                         "eligible_share": r["eligible_share"], "eligible_low": r["eligible_low"],
+                         "eligible_high": r["eligible_high"], "basis": r["basis"]})
+    schema = {"model": pl.String, "role": pl.String, "cost_ratio": pl.Float64, "eligible_share": pl.Float64,
+              "eligible_low": pl.Float64, "eligible_high": pl.Float64, "basis": pl.String}
+    return pl.DataFrame(rows, schema=schema)

@@ -33,3 +33,14 @@ def cached(fn_name: str, _fn: Callable[..., T], db: str, *args: Any, **kwargs: A
 def query(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a ``queries`` function against the store, cached by its name and arguments."""
     return cached(f"{fn.__module__}.{fn.__name__}", fn, db_target(), *args, **kwargs)
+
+
+def write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a store-changing function (loading an upload, removing a file) on a short read-write
+    connection, then drop every cached result so all pages see the change on their next run."""
+    con = ingest.connect(db_target())
+    try:
+        return fn(con, *args, **kwargs)
+    finally:
+        con.close()
+        st.cache_data.clear()

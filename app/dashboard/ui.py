@@ -30,10 +30,10 @@ def welcome_if_empty() -> bool:
     return False
 
 
-def money(value: Decimal | float | None, currency: str = "USD") -> str:
+def money(value: Decimal | float | None, currency: str = "USD", digits: int = 2) -> str:
     if value is None:
         return "–"
-    return f"{float(value):,.2f} {currency}"
+    return f"{float(value):,.{digits}f} {currency}"
 
 
 def share(value: float | None) -> str:
