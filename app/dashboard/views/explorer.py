@@ -14,6 +14,7 @@ from app.dashboard.ui import bounds, money, welcome_if_empty
 from queries.dashboard import (
     REQUEST_DIMENSIONS,
     distinct_values,
+    main_currency,
     request_units,
     request_users,
     tag_keys,
@@ -47,8 +48,8 @@ if not welcome_if_empty():
          "tag_key": pick(tag_key), "tag_value": tag_value or None}
     table = query(spend_by, [group], **f)
     total = table.group_by("currency").agg(pl.col("billed_cost").sum()).sort("billed_cost", descending=True)
-    cols = st.columns(max(1, total.height))
-    for c, row in zip(cols, total.to_dicts(), strict=False):
+    totals = total.to_dicts() or [{"currency": query(main_currency), "billed_cost": 0}]
+    for c, row in zip(st.columns(len(totals)), totals, strict=True):
         c.metric(f"Billed ({row['currency']})", money(row["billed_cost"], row["currency"]))
     if table.is_empty():
         st.caption("No billed spend matches these filters.")
