@@ -192,7 +192,7 @@ def test_savings_equal_cli_and_move_with_controls(slice_store: Path) -> None:
                          db=slice_store)
     assert metric(at, "Savings (base)") == usd(anthropic["totals"]["savings"])
     at.text_input(key="s_policy").set_value("min_tier=huge").run()
-    assert at.error and "min_tier" in at.error[0].value
+    assert at.error and "min_tier" in at.error[0].value.replace("\\", "")
 
 
 def test_workloads_table_and_detail_equal_cli(slice_store: Path) -> None:
@@ -272,3 +272,40 @@ def test_upload_history_remove_changes_overview(own_slice: Path) -> None:
     ov = page("overview")
     october = cli_json("spend", "--start", "2026-10-01", "--end", "2026-11-01", db=own_slice)
     assert metric(ov, "Month to date (Oct 2026)") == usd(total_billed(october))
+
+
+def test_cli_ingest_while_dashboard_runs_is_seen_on_refresh(slice_db: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dashboard holds no lock between runs: the CLI ingests into the store it shows, and the
+    next run (a refresh) shows the new rows at once, not after the cache expires."""
+    from tests.conftest import run_cli
+
+    db = tmp_path / "live.duckdb"
+    con = ingest.connect(db)
+    held = "aws_cur2_BILLING_PERIOD=2026-10.csv"
+    for path in company_files(SLICE):
+        if path.name != held:
+            assert ingest.ingest_file(con, path).status == "loaded"
+    con.close()
+    monkeypatch.setenv("RIGHTSIZE_DB", str(db))
+    at = page("overview")
+    before = metric(at, "Month to date (Oct 2026)")
+    proc = run_cli("ingest", str(SLICE / "billing" / held), db=db)
+    assert proc.returncode == 0, proc.stderr
+    at.run()
+    ok(at)
+    october = cli_json("spend", "--start", "2026-10-01", "--end", "2026-11-01", db=db)
+    assert metric(at, "Month to date (Oct 2026)") == usd(total_billed(october)) != before
+
+
+def test_data_from_files_is_never_markdown(own_slice: Path) -> None:
+    """A workload or file name full of Markdown renders as text (no link, no image)."""
+    from app.dashboard.ui import plain
+
+    hostile = "[click](javascript:alert(1)) ![x](http://e/x.png) **b** <b>h</b>"
+    escaped = plain(hostile)
+    assert "](" not in escaped.replace("\\]\\(", "") and "\\[click\\]\\(javascript" in escaped
+    at = page("upload")
+    at.session_state["u_results"] = [{"file": hostile, "status": "failed", "error": "bad", "format": None}]
+    at.run()
+    assert at.error[0].value == plain(f"{hostile}: bad")

@@ -38,3 +38,12 @@ def money(value: Decimal | float | None, currency: str = "USD", digits: int = 2)
 
 def share(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
+
+
+_MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$:"
+
+
+def plain(text: object) -> str:
+    """Data shown inside Markdown (st.success, st.caption, st.subheader): every Markdown character is
+    escaped, so a file name or model name can never become a link, an image or formatting."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from app.dashboard.data import query
-from app.dashboard.ui import bounds, money, welcome_if_empty
+from app.dashboard.ui import bounds, money, plain, welcome_if_empty
 from queries.reconcile import gap_causes, reconcile, summary
 
 st.title("Reconciliation")
@@ -36,6 +36,6 @@ if not welcome_if_empty():
         st.plotly_chart(fig, width="stretch")
         st.dataframe(causes, hide_index=True, width="stretch")
     for u in sm["unbilled"]:
-        st.caption(f"Not reconciled (no bill loaded): {u['provider']}, {u['requests']:,} requests")
+        st.caption(plain(f"Not reconciled (no bill loaded): {u['provider']}, {u['requests']:,} requests"))
     st.subheader(f"Logs vs bill per provider, model and {grain}")
     st.dataframe(query(reconcile, s, e, grain), hide_index=True, width="stretch")

@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from app.dashboard.data import query
-from app.dashboard.ui import bounds, welcome_if_empty
+from app.dashboard.ui import bounds, plain, welcome_if_empty
 from app.reports import FORMATS
 from ingest.errors import RightsizeError
 from queries.dashboard import distinct_values
@@ -34,7 +34,7 @@ if not welcome_if_empty():
                 written = fmt.write(con, period.strip(), scope, out)
                 st.session_state[f"rep_file_{name}"] = (written.name, written.read_bytes())
             except RightsizeError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
             finally:
                 con.close()
         built = st.session_state.get(f"rep_file_{name}")

@@ -7,7 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from app.dashboard.data import query
-from app.dashboard.ui import money, welcome_if_empty
+from app.dashboard.ui import money, plain, welcome_if_empty
 from ingest import settings
 from ingest.errors import RightsizeError
 from queries.model_table import Policy
@@ -28,7 +28,7 @@ if not welcome_if_empty():
     try:
         policy = Policy.parse(policy_text)
     except RightsizeError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         st.stop()
     sc = Scenario(key=str(settings.get("workload_key")), policy=policy, tolerance=tolerance, escalation=escalation,
                   tokenizer_factor=tokenizer, growth=growth, move_threshold=threshold)
@@ -56,6 +56,6 @@ if not welcome_if_empty():
     st.metric("Hybrid", h["summary"], help="Hardest workloads stay on their current model, the rest move whole.")
     c1, c2 = st.columns(2)
     c1.write("**Move**")
-    c1.write(", ".join(h["move"]) or "none")
+    c1.text(", ".join(h["move"]) or "none")
     c2.write("**Stay on the current model**")
-    c2.write(", ".join(h["stay_on_current"]) or "none")
+    c2.text(", ".join(h["stay_on_current"]) or "none")

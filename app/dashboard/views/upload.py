@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.dashboard.data import query, write
+from app.dashboard.ui import plain
 from ingest import remove_file, settings
 from ingest.errors import RightsizeError
 from ingest.uploads import ingest_upload, preview
@@ -26,12 +27,11 @@ if files:
     for f in files:
         try:
             p = preview(f.getvalue(), f.name)
-            st.write(f"**{p['file']}**: {p['format']} ({p['kind']}, {p['container']}), "
-                     f"{len(p['columns'])} columns")
+            st.text(f"{p['file']}: {p['format']} ({p['kind']}, {p['container']}), {len(p['columns'])} columns")
             if p["columns"]:
-                st.caption(", ".join(str(c) for c in p["columns"][:20]))
+                st.text("header: " + ", ".join(str(c) for c in p["columns"][:20]))
         except RightsizeError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
     if st.button(f"Load {len(files)} file(s)", type="primary", key="u_load"):
         bar = st.progress(0.0, text="loading ...")
         results = []
@@ -42,10 +42,10 @@ if files:
         st.session_state["u_results"] = [r.as_dict() for r in results]
 for r in st.session_state.get("u_results", []):
     if r["status"] == "failed":
-        st.error(f"{r['file']}: {r['error']}")
+        st.error(plain(f"{r['file']}: {r['error']}"))
     else:
-        st.success(f"{r['file']}: {r['status']} as {r['format']}: {r['rows']:,} rows, {r['rejected']:,} rejected, "
-                   f"{r['duplicates']:,} duplicates skipped")
+        st.success(plain(f"{r['file']}: {r['status']} as {r['format']}: {r['rows']:,} rows, "
+                         f"{r['rejected']:,} rejected, {r['duplicates']:,} duplicates skipped"))
         if r["rejected"] or r["warned"]:
             st.dataframe(query(ingest_rejects, r["source_file_id"]), hide_index=True, width="stretch")
 
@@ -64,4 +64,4 @@ else:
             st.session_state["u_removed"] = f"removed {n:,} rows of {pick}"
             st.rerun()
 if st.session_state.get("u_removed"):
-    st.info(st.session_state["u_removed"])
+    st.info(plain(st.session_state["u_removed"]))

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.dashboard.data import query
-from app.dashboard.ui import welcome_if_empty
+from app.dashboard.ui import plain, welcome_if_empty
 from ingest import settings
 from queries.dashboard import scenario_curve
 from queries.rightsizing import Scenario, analyse
@@ -34,7 +34,7 @@ if not welcome_if_empty():
         row = w.filter(w["workload"] == pick).to_dicts()[0]
         prof = query(workload_profiles, None, None, sc.key)
         p = prof.filter(prof["workload"] == pick) if "workload" in prof.columns else prof.clear()
-        st.subheader(pick)
+        st.subheader(plain(pick))
         c1, c2, c3 = st.columns(3)
         c1.metric("Current model", row["current_model"] or "–")
         c2.metric("Candidate", row["candidate_model"] or "stays")
@@ -55,5 +55,5 @@ if not welcome_if_empty():
             st.caption("Quality-cost curve: each point is a model evals cover for this workload (plus the current "
                        "model at 100%); error bars are the 95% interval of the eligible share.")
         else:
-            st.caption("No eval evidence for this workload: its eligible share is the prior "
-                       f"({row['basis_detail'] or 'rule'}).")
+            st.caption(plain(f"No eval evidence for this workload: its eligible share is the prior "
+                             f"({row['basis_detail'] or 'rule'})."))
