@@ -58,7 +58,7 @@ def add_months(d: date, n: int) -> date:
 def _billed(con: duckdb.DuckDBPyConnection, start: date, end: date, currency: str) -> Decimal:
     df = spend_by(con, [], start=start, end=end)
     df = df.filter(pl.col("currency") == currency)
-    return df["billed_cost"].sum() if df.height and df["billed_cost"][0] is not None else Decimal(0)
+    return sum((v for v in df["billed_cost"].to_list() if v is not None), Decimal(0))
 
 
 def main_currency(con: duckdb.DuckDBPyConnection) -> str:
@@ -84,7 +84,7 @@ def overview(con: duckdb.DuckDBPyConnection, as_of: date | str | None = None) ->
         as_of = bounds["billing_last"] or bounds["requests_last"]
     if as_of is None:
         return {"empty": True}
-    day = date.fromisoformat(as_date(as_of, "as_of")[:10])
+    day = date.fromisoformat(str(as_date(as_of, "as_of"))[:10])
     currency = main_currency(con)
     start, end = month_start(day), day + timedelta(days=1)
     prev_start = add_months(start, -1)
