@@ -309,3 +309,25 @@ def test_data_from_files_is_never_markdown(own_slice: Path) -> None:
     at.session_state["u_results"] = [{"file": hostile, "status": "failed", "error": "bad", "format": None}]
     at.run()
     assert at.error[0].value == plain(f"{hostile}: bad")
+
+
+def test_quality_cost_curve_points_equal_cli_with_that_candidate(slice_store: Path) -> None:
+    """Each point of a workload's curve is what `rightsize savings --candidate W=M` says for M."""
+    from queries.dashboard import scenario_curve
+    from queries.rightsizing import Scenario
+
+    con = ingest.connect(slice_store, read_only=True)
+    try:
+        curve = scenario_curve(con, Scenario(), "support-rag-answers")
+    finally:
+        con.close()
+    candidates = curve.filter(curve["role"] == "candidate").to_dicts()
+    assert candidates, "the slice's evals cover support-rag-answers"
+    assert curve.filter(curve["role"] == "current")["cost_ratio"].to_list() == [1.0]
+    for point in candidates:
+        cli = cli_json("savings", "--candidate", f"support-rag-answers={point['model']}", db=slice_store)
+        want = next(w for w in cli["workloads"] if w["workload"] == "support-rag-answers")
+        assert want["candidate_model"] == point["model"]
+        assert round(point["cost_ratio"], 9) == round(want["cost_ratio"], 9)
+        assert round(point["eligible_share"], 9) == round(want["eligible_share"], 9)
+        assert point["basis"] == "evidence"
