@@ -342,7 +342,8 @@ def serve_cmd(
     entry = Path(__file__).parent / "dashboard" / "main.py"
     cmd = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.headless", "true",
            "--server.address", address, "--server.port", str(port),
-           "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true"]
+           "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
+           "--server.maxUploadSize", str(int(settings.get("upload_max_mb")))]
     typer.echo(f"rightsize dashboard on http://{address}:{port}", err=True)
     raise typer.Exit(subprocess.call(cmd, env=env))
 

@@ -51,13 +51,16 @@ def as_date(value: date | datetime | str | None, what: str) -> str | None:
 
 def spend_by(con: duckdb.DuckDBPyConnection, by: list[str] | None = None,
              start: date | datetime | str | None = None, end: date | datetime | str | None = None,
-             provider: str | None = None, team: str | None = None) -> pl.DataFrame:
+             provider: str | None = None, model: str | None = None, team: str | None = None,
+             tag_key: str | None = None, tag_value: str | None = None) -> pl.DataFrame:
     """Billed, effective and list cost (and tokens) per chosen dimensions and currency.
-    ``start`` is inclusive, ``end`` exclusive, on ChargePeriodStart; ``team`` keeps only lines whose
-    ``team`` (or ``Team``) tag is that value (the reports' ``--team`` scope)."""
+    ``start`` is inclusive, ``end`` exclusive, on ChargePeriodStart. Filters are exact matches on the
+    group-by meanings (``model`` "(not a model)", ``team`` "(untagged)" select those rows); a
+    ``tag_key`` with no ``tag_value`` keeps lines that carry the tag at all."""
     by = by or []
     return run_named(
         con, "spend",
-        {"start": as_date(start, "start"), "end": as_date(end, "end"), "provider": provider, "team": team},
+        {"start": as_date(start, "start"), "end": as_date(end, "end"), "provider": provider or None,
+         "model": model or None, "team": team or None, "tag_key": tag_key or None, "tag_value": tag_value or None},
         dims=", ".join(by) or "none", dims_select=dimension_sql(by, BILLING_DIMENSIONS),
     )

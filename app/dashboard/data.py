@@ -1,7 +1,8 @@
 """The dashboard's one door to the store: cached, short-lived read-only connections.
 
 The store is opened read-only per query and closed at once, so `rightsize ingest` in another
-process can take the write lock between page runs; ``st.cache_data`` keeps results per query.
+process can take the write lock between page runs; ``st.cache_data`` keeps results per query and
+per store version (file modification times), so a refresh after an ingest shows the new rows.
 """
 
 from __future__ import annotations
@@ -21,8 +22,26 @@ def db_target() -> str:
     return str(settings.get("db"))
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def cached(fn_name: str, _fn: Callable[..., T], db: str, *args: Any, **kwargs: Any) -> T:
+def store_version(db: str) -> tuple[float, float]:
+    """Modification times of the store file and its write-ahead log: any write by any process
+    (the CLI ingesting while the dashboard runs) changes them, so cached results are keyed by them
+    and a page sees new data on its next run rather than after the cache expires."""
+    from pathlib import Path
+
+    path = Path(db.removeprefix("duckdb:///")) if db.startswith("duckdb:///") else Path(db)
+
+    def mtime(p: Path) -> float:
+        try:
+            return p.stat().st_mtime_ns / 1e9
+        except OSError:
+            return 0.0
+
+    return mtime(path), mtime(path.with_name(path.name + ".wal"))
+
+
+@st.cache_data(ttl=600, max_entries=2000, show_spinner=False)
+def cached(fn_name: str, _fn: Callable[..., T], db: str, version: tuple[float, float], *args: Any,
+           **kwargs: Any) -> T:
     con = ingest.connect(db, read_only=True)
     try:
         return _fn(con, *args, **kwargs)
@@ -32,4 +51,16 @@ def cached(fn_name: str, _fn: Callable[..., T], db: str, *args: Any, **kwargs: A
 
 def query(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a ``queries`` function against the store, cached by its name and arguments."""
-    return cached(f"{fn.__module__}.{fn.__name__}", fn, db_target(), *args, **kwargs)
+    db = db_target()
+    return cached(f"{fn.__module__}.{fn.__name__}", fn, db, store_version(db), *args, **kwargs)
+
+
+def write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a store-changing function (loading an upload, removing a file) on a short read-write
+    connection, then drop every cached result so all pages see the change on their next run."""
+    con = ingest.connect(db_target())
+    try:
+        return fn(con, *args, **kwargs)
+    finally:
+        con.close()
+        st.cache_data.clear()

@@ -1,4 +1,8 @@
-"""The dashboard's entry: a router over one file per page (app/dashboard/views/)."""
+"""The dashboard's entry: a router over one file per page (app/dashboard/views/).
+
+Pages are thin: they read widgets, call ``queries`` through ``app.dashboard.data.query`` (cached,
+read-only, short-lived connections) and render Plotly charts. No page renders before ``gate()``.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,18 @@ from app.dashboard.auth import gate
 
 st.set_page_config(page_title="rightsize", layout="wide")
 gate()
-VIEWS = Path(__file__).parent / "views"
-pages = [
-    st.Page(str(VIEWS / "overview.py"), title="Overview", default=True),
+VIEWS = Path(__file__).resolve().parent / "views"
+PAGES: list[tuple[str, str]] = [
+    ("overview.py", "Overview"),
+    ("upload.py", "Upload"),
+    ("explorer.py", "Spend explorer"),
+    ("reconciliation.py", "Reconciliation"),
+    ("workloads.py", "Workloads"),
+    ("savings.py", "Savings & scenarios"),
+    ("thesis.py", "The 80/20 test"),
+    ("reports.py", "Reports"),
+    ("settings.py", "Prices & settings"),
 ]
+pages = [st.Page(str(VIEWS / f), title=t, default=(i == 0), url_path=f.removesuffix(".py"))
+         for i, (f, t) in enumerate(PAGES)]
 st.navigation(pages).run()

@@ -1,0 +1,59 @@
+"""Workloads: one row per workload (profile, current model, candidate, eligible share with its
+interval, basis, monthly savings) and a detail view with the workload's quality-cost curve."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from app.dashboard.data import query
+from app.dashboard.ui import plain, welcome_if_empty
+from ingest import settings
+from queries.dashboard import scenario_curve
+from queries.rightsizing import Scenario, analyse
+from queries.workloads import workload_profiles
+
+COLUMNS = ["workload", "requests", "current_model", "model_mix", "current_cost_per_month", "candidate_model",
+           "candidate_tier", "eligible_share", "eligible_low", "eligible_high", "basis", "basis_detail",
+           "savings_per_month", "reason"]
+
+st.title("Workloads")
+if not welcome_if_empty():
+    sc = Scenario(key=str(settings.get("workload_key")))
+    a = query(analyse, sc)
+    w = a.workloads
+    if w.is_empty():
+        st.info("No workloads yet: workloads come from request logs (LiteLLM, Langfuse, a generic request CSV).")
+    else:
+        st.caption(f"{w.height} workloads, keyed by `{sc.key}`; prices: catalog {a.catalog_version or '–'}.")
+        st.dataframe(w.select(COLUMNS), hide_index=True, width="stretch",
+                     column_config={"eligible_share": st.column_config.NumberColumn(format="percent"),
+                                    "eligible_low": st.column_config.NumberColumn(format="percent"),
+                                    "eligible_high": st.column_config.NumberColumn(format="percent")})
+        pick = st.selectbox("Workload detail", w["workload"].to_list(), key="w_pick")
+        row = w.filter(w["workload"] == pick).to_dicts()[0]
+        prof = query(workload_profiles, None, None, sc.key)
+        p = prof.filter(prof["workload"] == pick) if "workload" in prof.columns else prof.clear()
+        st.subheader(plain(pick))
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Current model", row["current_model"] or "–")
+        c2.metric("Candidate", row["candidate_model"] or "stays")
+        c3.metric("Savings per month", f"{row['savings_per_month'] or 0:,.2f} USD")
+        if p.height:
+            st.dataframe(p, hide_index=True, width="stretch")
+        curve = query(scenario_curve, sc, pick)
+        if curve.height:
+            fig = go.Figure()
+            err_hi = (curve["eligible_high"] - curve["eligible_share"]).to_list()
+            err_lo = (curve["eligible_share"] - curve["eligible_low"]).to_list()
+            fig.add_trace(go.Scatter(x=curve["cost_ratio"].to_list(), y=curve["eligible_share"].to_list(),
+                                     mode="markers+text", text=curve["model"].to_list(), textposition="top center",
+                                     error_y={"type": "data", "array": err_hi, "arrayminus": err_lo}))
+            fig.update_layout(xaxis_title="cost relative to the current model", yaxis_title="eligible share",
+                              yaxis_tickformat=".0%", xaxis_tickformat=".0%")
+            st.plotly_chart(fig, width="stretch")
+            st.caption("Quality-cost curve: each point is a model evals cover for this workload (plus the current "
+                       "model at 100%); error bars are the 95% interval of the eligible share.")
+        else:
+            st.caption(plain(f"No eval evidence for this workload: its eligible share is the prior "
+                             f"({row['basis_detail'] or 'rule'})."))

@@ -1,0 +1,131 @@
+"""End to end in a real headless Chromium (Playwright driving Debian's chromium): start
+``streamlit run app/dashboard/main.py`` on a free port against a tmp store holding the sample
+company slice minus October's AWS bill, upload that real export through the page, see the month's
+total change to the CLI's figure, open Workloads, build and download a FOCUS report. Screenshots go
+to the test's tmp dir and are checked not to be blank."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+import ingest
+from sample_data import company_files
+from tests.conftest import ROOT, cli_json
+
+SLICE = ROOT / "sample_data" / "slice"
+HELD_BACK = "aws_cur2_BILLING_PERIOD=2026-10.csv"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def not_blank(path: Path) -> None:
+    """A screenshot shows a page: many colours, and not almost all one colour."""
+    img = Image.open(path).convert("RGB").resize((320, 200))
+    colours = img.getcolors(maxcolors=1 << 16) or []
+    assert len(colours) > 20, f"{path.name}: only {len(colours)} colours"
+    assert max(c for c, _ in colours) < 0.97 * 320 * 200, f"{path.name}: almost one colour"
+
+
+def october_total(db: Path) -> str:
+    rows = cli_json("spend", "--start", "2026-10-01", "--end", "2026-11-01", db=db)
+    total = sum((Decimal(str(r["billed_cost"])) for r in rows if r["currency"] == "USD"), Decimal(0))
+    return f"{float(total):,.2f} USD"
+
+
+@pytest.fixture
+def server(tmp_path: Path):  # noqa: ANN201 - yields (url, db)
+    db = tmp_path / "e2e.duckdb"
+    con = ingest.connect(db)
+    for path in company_files(SLICE):
+        if path.name != HELD_BACK:
+            assert ingest.ingest_file(con, path).status == "loaded"
+    con.close()
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RIGHTSIZE_DB": str(db)}
+    log = (tmp_path / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "dashboard" / "main.py"),
+         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError(f"streamlit did not start: {(tmp_path / 'streamlit.log').read_text()}")
+        yield url, db
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.mark.browser
+def test_upload_see_total_change_open_workloads_download_report(server, tmp_path: Path) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect, sync_playwright
+
+    url, db = server
+    before = october_total(db)
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.set_default_timeout(90_000)
+        page.goto(url)
+        mtd = page.get_by_test_id("stMetric").filter(has_text="Month to date (Oct 2026)")
+        expect(mtd).to_contain_text(before)
+        page.screenshot(path=shots / "1-overview-before.png", full_page=True)
+
+        page.get_by_role("link", name="Upload").click()
+        page.locator("input[type=file]").set_input_files(SLICE / "billing" / HELD_BACK)
+        expect(page.get_by_text("aws_cur", exact=False).first).to_be_visible()
+        page.get_by_role("button", name="Load 1 file(s)").click()
+        expect(page.get_by_text("loaded as aws_cur", exact=False)).to_be_visible()
+        page.screenshot(path=shots / "2-uploaded.png", full_page=True)
+
+        after = october_total(db)
+        assert after != before
+        page.get_by_role("link", name="Overview").click()
+        expect(page.get_by_test_id("stMetric").filter(has_text="Month to date (Oct 2026)")).to_contain_text(after)
+        page.screenshot(path=shots / "3-overview-after.png", full_page=True)
+
+        page.get_by_role("link", name="Workloads").click()
+        expect(page.get_by_text("workloads, keyed by", exact=False)).to_be_visible()
+        expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+        page.screenshot(path=shots / "4-workloads.png", full_page=True)
+
+        page.get_by_role("link", name="Reports").click()
+        page.get_by_role("button", name="Build focus").click()
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="Download rightsize-2026-10-focus.csv").click()
+        target = tmp_path / "report.csv"
+        dl.value.save_as(target)
+        page.screenshot(path=shots / "5-reports.png", full_page=True)
+        browser.close()
+    header, *lines = target.read_text().splitlines()
+    assert "BilledCost" in header and len(lines) > 0
+    assert any("Amazon Bedrock" in line or "AWS" in line for line in lines)
+    for shot in sorted(shots.iterdir()):
+        not_blank(shot)
