@@ -229,6 +229,29 @@ def reconcile_cmd(
         typer.echo(f"not reconciled (no bill loaded): {u['provider']} - {u['requests']:,} requests")
 
 
+@cli.command("prices")
+def prices_cmd(
+    start: Annotated[str | None, typer.Option(help="First day (inclusive), YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day (exclusive), YYYY-MM-DD.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The prices that priced requests in a period: per token type, with source, catalog version and dates."""
+    from queries.prices import prices_used
+
+    con = open_store(db, read_only=True)
+    try:
+        used = prices_used(con, start, end)
+    except RightsizeError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(frame_records(used))
+        return
+    with pl.Config(tbl_rows=200, tbl_cols=10, fmt_str_lengths=40, tbl_width_chars=200):
+        typer.echo(used.select("provider", "model", "service_tier", "token_type", "usd_per_mtok", "source",
+                               "catalog_version", "effective_from", "requests"))
+
+
 @cli.command("report")
 def report_cmd(
     format: Annotated[str, typer.Option("--format", help="Report format: xlsx, pdf, csv (workloads), spend-csv, focus.")],

@@ -115,6 +115,28 @@ def test_workbook_reconciliation_and_method(db: Path, workbook: openpyxl.Workboo
     assert {r["section"] for r in method} >= {"4. Savings", "3. Eligible share"}
 
 
+def test_workbook_prices_equal_the_cli(db: Path, workbook: openpyxl.Workbook) -> None:
+    """Every price used in the period, with source, catalog version and effective date, as `rightsize prices`."""
+    want = cli_json("prices", "--start", START, "--end", END, db=db)
+    got = table(workbook["Prices"])
+    assert len(got) == len(want) > 20
+
+    def key(r: dict) -> tuple:
+        eff = r["effective_from"]
+        return (r["provider"], r["model"], r["service_tier"], r["token_type"], eff and str(eff)[:10])
+
+    by_key = {key(r): r for r in got}
+    assert by_key.keys() == {key(r) for r in want}
+    for w in want:
+        g = by_key[key(w)]
+        assert close(g["usd_per_mtok"], w["usd_per_mtok"] and float(w["usd_per_mtok"])), key(w)
+        assert (g["source"], g["catalog_version"], g["requests"]) == (w["source"], w["catalog_version"],
+                                                                      w["requests"]), key(w)
+    assert {r["token_type"] for r in got} >= {"input", "output", "cache_read"}
+    assert all(r["catalog_version"] for r in got if r["source"] == "catalog")
+    assert workbook["Prices"].cell(int(workbook["Prices"].freeze_panes[1:]), 5).number_format == '"$"#,##0.0000'
+
+
 def test_workbook_structure_matches_the_snapshot(workbook: openpyxl.Workbook) -> None:
     """Sheet names, headers, number formats of the first data row, frozen panes and filters. Regenerate
     the snapshot deliberately when the workbook changes: RIGHTSIZE_UPDATE_SNAPSHOTS=1."""

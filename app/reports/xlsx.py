@@ -29,7 +29,6 @@ MONEY = '"$"#,##0.00'           # USD amounts (analysis, reconciliation are in U
 MONEY_FINE = '"$"#,##0.0000'    # per-unit prices and tiny per-workload costs
 PERCENT = "0.0%"
 INTEGER = "#,##0"
-RATE = "#,##0.0000"
 
 # Sheet names in order (the structure snapshot in the tests holds them).
 SHEETS = ["Summary", "Spend by provider", "Spend by model", "Spend by team", "Spend by month", "Workloads",
@@ -47,7 +46,7 @@ def column_format(name: str) -> str | None:
     if "share" in name or name.startswith("eligible") or name in ("price_reduction", "cost_ratio", "savings_share"):
         return PERCENT
     if name.startswith("usd_per") or name.endswith("_mtok"):
-        return RATE
+        return MONEY_FINE
     if any(w in name for w in ("cost", "savings", "amount", "gap", "billed", "logged")):
         return MONEY
     return None
