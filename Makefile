@@ -34,9 +34,12 @@ slice: setup
 	$(BIN)/python -m sample_data.generator sample_data/slice --seed 7 --months 3 --scale 0.003
 
 # The FinOps Foundation's FOCUS validator needs Python 3.12 (tests/test_focus_validator.py runs it).
-PYTHON312 ?= $(shell command -v python3.12 || echo /root/.pyenv/versions/3.12.1/bin/python)
+# A pyenv shim can exist without working, so each candidate is tried until one really runs 3.12.
+PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12; do \
+  $$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo $$p; break; }; done)
 focus-validator: .venv-focus/.installed
 .venv-focus/.installed:
+	@test -n "$(PYTHON312)" || { echo "focus-validator needs Python 3.12 (set PYTHON312=/path/to/python3.12)" >&2; exit 1; }
 	$(PYTHON312) -m venv .venv-focus
 	.venv-focus/bin/pip install -q focus-validator==2.2.1 "pyarrow<21"
 	touch $@
