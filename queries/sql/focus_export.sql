@@ -29,7 +29,16 @@ SELECT
     ContractedUnitPrice,
     coalesce(EffectiveCost, BilledCost) AS EffectiveCost,
     NULL::VARCHAR AS InvoiceId,  -- no source we read carries it per line yet
-    coalesce(InvoiceIssuerName, ProviderName) AS InvoiceIssuerName,
+    -- FOCUS (BilledCost-C-005) reads ProviderName <> InvoiceIssuerName as a third party collecting the
+    -- payment (a marketplace), where BilledCost must be 0. Our sources name the provider's own legal
+    -- entity ("Amazon Web Services, Inc." for AWS, "Google" for Google Cloud, "Microsoft Ireland ..."),
+    -- which is the provider itself (same first word, or AWS / Amazon): write the provider's name and
+    -- keep the entity in x_InvoiceIssuerEntity.
+    -- Any other issuer (a real reseller) is written as the source says.
+    CASE WHEN InvoiceIssuerName IS NULL
+              OR lower(split_part(InvoiceIssuerName, ' ', 1)) = lower(split_part(ProviderName, ' ', 1))
+              OR (ProviderName = 'AWS' AND regexp_matches(InvoiceIssuerName, '^(Amazon Web Services|Amazon\.com)')) THEN ProviderName
+         ELSE InvoiceIssuerName END AS InvoiceIssuerName,
     coalesce(ListCost, BilledCost) AS ListCost,
     ListUnitPrice,
     PricingCategory,
@@ -70,7 +79,8 @@ SELECT
     SubAccountName,
     NULL::VARCHAR AS SubAccountType,
     CAST(Tags AS VARCHAR) AS Tags,
-    x_Model, x_ModelRaw, x_TokenType, x_Tokens, x_ServiceTier, x_Requests, x_LineType, x_SourceFile
+    x_Model, x_ModelRaw, x_TokenType, x_Tokens, x_ServiceTier, x_Requests, x_LineType, x_SourceFile,
+    InvoiceIssuerName AS x_InvoiceIssuerEntity
 FROM billing
 WHERE ChargePeriodStart >= CAST($start AS TIMESTAMP)
   AND ChargePeriodStart < CAST($end AS TIMESTAMP)
