@@ -25,6 +25,7 @@ from ingest.loader import AFTER_LOAD, AFTER_REMOVE, IngestResult, remove_file
 from ingest.loader import ingest_file as _ingest_file
 from ingest.logs import LangfuseReader, LiteLLMReader
 from ingest.openai import OpenAICostsReader, OpenAIUsageReader
+from ingest.otel import OtelGenAIReader
 from ingest.pricefile import PriceFileReader
 from ingest.store import connect
 
@@ -42,6 +43,7 @@ _ORDER: list[Reader] = [
     GenericEvalReader(),
     LiteLLMReader(),
     LangfuseReader(),
+    OtelGenAIReader(),
     GenericRequestsReader(),  # general: keep last
 ]
 READERS: dict[str, Reader] = {r.name: r for r in _ORDER}

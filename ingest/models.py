@@ -91,6 +91,10 @@ PROVIDER_KEYS: dict[str, str] = {
     "together_ai": "together", "together": "together", "fireworks_ai": "fireworks", "fireworks": "fireworks",
     "xai": "x-ai", "x-ai": "x-ai", "mistral": "mistral", "mistralai": "mistral", "deepseek": "deepseek",
     "groq": "groq", "openrouter": "openrouter", "cohere": "cohere", "perplexity": "perplexity",
+    # OpenTelemetry gen_ai.provider.name values (semconv v1.41.1)
+    "aws.bedrock": "aws", "azure.ai.openai": "azure", "azure.ai.inference": "azure", "gcp.vertex_ai": "google",
+    "gcp.gemini": "google", "gcp.gen_ai": "google", "mistral_ai": "mistral", "x_ai": "x-ai",
+    "ibm.watsonx.ai": "ibm",
 }
 
 
