@@ -19,6 +19,7 @@ from ingest.base import Reader
 from ingest.errors import ConfigError, IngestError, QueryError, RightsizeError
 from ingest.evals import AlpacaEvalReader, GenericEvalReader
 from ingest.focus import FocusReader
+from ingest.gateways import HeliconeReader, OpenRouterReader
 from ingest.gcp_billing import GcpBillingReader
 from ingest.generic import GenericRequestsReader
 from ingest.loader import AFTER_LOAD, AFTER_REMOVE, IngestResult, remove_file
@@ -44,6 +45,8 @@ _ORDER: list[Reader] = [
     LiteLLMReader(),
     LangfuseReader(),
     OtelGenAIReader(),
+    OpenRouterReader(),
+    HeliconeReader(),
     GenericRequestsReader(),  # general: keep last
 ]
 READERS: dict[str, Reader] = {r.name: r for r in _ORDER}

@@ -189,6 +189,11 @@ def _sniff_json(path: Path, name: str, compression: str | None, text: str, size:
     columns: list[str] = []
     if isinstance(document, dict):
         columns = sorted(document)
+        # an API page wrapping its rows ({"data": [...]}): the rows' keys tell the format too
+        rows = next((document[k] for k in ("data", "observations", "logs", "rows")
+                     if isinstance(document.get(k), list)), None)
+        if rows and isinstance(rows[0], dict):
+            columns += sorted(k for k in rows[0] if k not in document)
     elif isinstance(document, list) and document and isinstance(document[0], dict):
         columns = sorted(document[0])
     return Sniff(path, name, "json", compression, text, columns, document, size)
