@@ -66,15 +66,27 @@ def ingest_cmd(
     format: Annotated[str | None, typer.Option("--format", help="Force a format (see `rightsize formats`).")] = None,
     keep_text: Annotated[bool, typer.Option("--keep-text", help="Store prompt and response text of request logs "
                                                                 "(by default only their length and a hash).")] = False,
+    map: Annotated[list[str] | None, typer.Option(
+        "--map", help="Read an in-house request log: TARGET=HEADER pairs, comma-separated or repeated, "
+                      "e.g. input_tokens=prompt_tok,ts=created,tags.env=environment (targets: `rightsize mappings`).")] = None,
+    mapping: Annotated[str | None, typer.Option("--mapping", help="Use a column mapping saved with --save-map.")] = None,
+    save_map: Annotated[str | None, typer.Option("--save-map", help="Save the --map given under this name.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load files into the store. Each file loads whole or not at all; loading it again adds nothing."""
+    options: dict[str, Any] = {"keep_text": keep_text}
+    try:
+        options["map"] = column_mapping(db, map, mapping, save_map)
+    except RightsizeError as exc:
+        fail(str(exc))
     results = []
     for i, path in enumerate(files, 1):
         typer.echo(f"[{i}/{len(files)}] {path.name} ...", err=True)
         con = open_store(db)  # one connection per file: readers (the dashboard) get in between files
         try:
-            r = ingest.ingest_file(con, path, format=format, options={"keep_text": keep_text})
+            r = ingest.ingest_file(con, path, format=format, options=options)
+        except RightsizeError as exc:
+            fail(str(exc))
         finally:
             con.close()
         results.append(r)
@@ -89,6 +101,49 @@ def ingest_cmd(
         print_json([r.as_dict() for r in results])
     if any(r.status == "failed" for r in results):
         raise typer.Exit(2)
+
+
+def column_mapping(db: str | None, specs: list[str] | None, name: str | None,
+                   save_as: str | None) -> dict[str, str] | None:
+    """The column mapping ingest was given: --map pairs, or a saved one (--mapping); --save-map keeps it."""
+    from ingest.mapping import load_mapping, parse_map, save_mapping
+
+    if specs and name:
+        raise ingest.ConfigError("give --map or --mapping, not both")
+    if save_as and not specs:
+        raise ingest.ConfigError("--save-map needs the --map to save")
+    if not specs and not name:
+        return None
+    con = open_store(db)
+    try:
+        if name:
+            return load_mapping(con, name)
+        parsed = parse_map(specs or [])
+        if save_as:
+            save_mapping(con, save_as, parsed)
+        return parsed
+    finally:
+        con.close()
+
+
+@cli.command("mappings")
+def mappings_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List the saved column mappings and the columns a mapping can name."""
+    from ingest.mapping import TARGETS, list_mappings
+
+    con = open_store(db, read_only=True)
+    try:
+        saved = list_mappings(con)
+    finally:
+        con.close()
+    if as_json:
+        print_json({"saved": [{"name": n, "map": m} for n, m in saved], "targets": [*TARGETS, "tags.NAME"]})
+        return
+    for n, m in saved:
+        typer.echo(f"{n}: " + ",".join(f"{k}={v}" for k, v in m.items()))
+    if not saved:
+        typer.echo("no saved mappings (save one: rightsize ingest FILE --map ... --save-map NAME)")
+    typer.echo("targets: " + ", ".join([*TARGETS, "tags.NAME"]))
 
 
 @cli.command("spend")

@@ -65,7 +65,13 @@ def formats() -> dict[str, str]:
 
 def ingest_file(con: duckdb.DuckDBPyConnection, path: str | Path, format: str | None = None,
                 name: str | None = None, options: dict[str, Any] | None = None) -> IngestResult:
-    """Load one file into the store (see ingest.loader for the rules)."""
+    """Load one file into the store (see ingest.loader for the rules).
+
+    ``options["map"]`` (a column mapping, ingest/mapping.py) reads the file as a generic request log."""
+    if options and options.get("map"):
+        if format not in (None, "generic"):
+            raise ConfigError(f"a column mapping applies to generic request logs, not --format {format}")
+        format = "generic"
     return _ingest_file(con, path, READERS, format=format, name=name, options=options)
 
 
