@@ -414,6 +414,7 @@ def serve_cmd(
     if address not in ("127.0.0.1", "localhost", "::1") and not has_auth:
         fail(f"refusing to serve on {address} without a login: set RIGHTSIZE_PASSWORD_SHA256 or configure "
              "OIDC in .streamlit/secrets.toml (docs/security.md)")
+    open_store(db).close()  # create or upgrade the store first: the dashboard opens it read-only
     env = dict(os.environ)
     if db:
         env["RIGHTSIZE_DB"] = db

@@ -186,6 +186,13 @@ def distinct_values(con: duckdb.DuckDBPyConnection, dimension: str) -> list[str]
     return sorted({str(v) for v in df[dimension].to_list() if v is not None})
 
 
+def saved_mappings(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Column mappings saved for in-house request logs (ingest/mapping.py), by name."""
+    from ingest.mapping import list_mappings
+
+    return dict(list_mappings(con))
+
+
 def ingest_history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return run_named(con, "ingest_history")
 

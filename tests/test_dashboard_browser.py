@@ -129,3 +129,40 @@ def test_upload_see_total_change_open_workloads_download_report(server, tmp_path
     assert any("Amazon Bedrock" in line or "AWS" in line for line in lines)
     for shot in sorted(shots.iterdir()):
         not_blank(shot)
+
+
+@pytest.mark.browser
+def test_upload_an_in_house_log_with_a_column_mapping(server, tmp_path: Path) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect, sync_playwright
+
+    url, db = server
+    spec = ("ts=created,model=engine,provider=vendor,input_tokens=prompt_tok,cache_read_tokens=cached_tok,"
+            "output_tokens=completion_tok,logged_cost=usd,feature=svc,team=squad,tags.env=environment")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(90_000)
+        page.goto(url)
+        page.get_by_role("link", name="Upload").click()
+        page.get_by_text("An in-house request log? Map its columns").click()
+        box = page.get_by_label("Or name the columns, TARGET=HEADER comma-separated")
+        box.fill(spec)
+        box.press("Enter")
+        name = page.get_by_label("Save this mapping as (optional)")
+        name.fill("applog")
+        name.press("Enter")
+        page.locator("input[type=file]").set_input_files(ROOT / "tests" / "fixtures" / "inhouse" / "app_requests.csv")
+        expect(page.get_by_text("app_requests.csv: generic", exact=False)).to_be_visible()
+        page.get_by_role("button", name="Load 1 file(s)").click()
+        expect(page.get_by_text("loaded as generic: 2 rows, 1 rejected", exact=False)).to_be_visible()
+        # the rejects table (a canvas grid: its cells exist for screen readers, not as visible text)
+        expect(page.get_by_text('prompt_tok "many" is not a token count', exact=False).first).to_be_attached()
+        page.screenshot(path=tmp_path / "mapped-upload.png", full_page=True)
+        browser.close()
+    not_blank(tmp_path / "mapped-upload.png")
+    saved = cli_json("mappings", "--json", db=db)
+    assert [m["name"] for m in saved["saved"]] == ["applog"]  # type: ignore[index]
+    con = ingest.connect(db, read_only=True)
+    assert con.execute("SELECT count(*) FROM requests WHERE team = 'legal' AND feature = 'contract-review' "
+                       "AND tags->>'env' = 'prod'").fetchone()[0] >= 1
+    con.close()
