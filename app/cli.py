@@ -280,6 +280,10 @@ def reconcile_cmd(
         typer.echo(causes.select("cause", "amount", "part"))
         if shares is not None:
             typer.echo(shares)
+    if summary["unpriced_requests_all"]:
+        typer.echo(f"unpriced (no catalog or price-file price, never counted as $0): "
+                   f"{summary['unpriced_requests_all']:,} requests, {summary['unpriced_logged_cost']:,.2f} USD "
+                   "by their logs; add them to a price file (docs/prices.md)")
     for u in summary["unbilled"]:
         typer.echo(f"not reconciled (no bill loaded): {u['provider']} - {u['requests']:,} requests")
 

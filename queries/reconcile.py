@@ -174,7 +174,10 @@ def summary(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str |
                 .agg(pl.col("requests").sum(), pl.col("request_cost").sum()).sort("provider").to_dicts())
     return {"billed": billed, "logged": logged, "request_cost": ours, "gap": billed - logged,
             "gap_vs_our_prices": billed - ours,
-            "unpriced_requests": int(billed_df["unpriced_requests"].sum() or 0), "unbilled": unbilled}
+            "unpriced_requests": int(billed_df["unpriced_requests"].sum() or 0),
+            # every provider, billed or not: requests no price covers, and what their logs said they cost
+            "unpriced_requests_all": int(df["unpriced_requests"].sum() or 0),
+            "unpriced_logged_cost": total(df, "logged_unpriced"), "unbilled": unbilled}
 
 
 def allocate(con: duckdb.DuckDBPyConnection, by: list[str], start: str | None = None,

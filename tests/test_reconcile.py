@@ -11,7 +11,7 @@ import pytest
 
 import ingest
 from queries import reconcile as rec
-from tests.conftest import cli_json
+from tests.conftest import cli_json, run_cli
 from tests.test_prices import write_log
 
 DAY = "2025-10-01T00:00:00+00:00"
@@ -93,6 +93,8 @@ def test_planted_causes_are_found_and_add_up(planted: Path) -> None:
     coverage = rec.gap_causes(con).filter(rec.pl.col("part") == "coverage")["amount"].sum()
     assert coverage == summary["gap_vs_our_prices"] == summary["billed"] - summary["request_cost"]
     assert [u["provider"] for u in summary["unbilled"]] == ["anthropic"]
+    # the fine-tuned model is the one unpriced request; its gateway said $0, and it is not priced $0 by us
+    assert (summary["unpriced_requests_all"], summary["unpriced_logged_cost"]) == (1, Decimal("0"))
     table = rec.reconcile(con, grain="day")
     g41 = table.filter((table["model"] == "gpt-4.1") & (table["period"].cast(str) == "2025-10-01")).to_dicts()[0]
     assert (g41["billed_cost"], g41["request_cost"], g41["gap"]) == (Decimal("2.5"), Decimal("1.8"), Decimal("0.7"))
@@ -109,6 +111,12 @@ def test_allocation_matches_the_invoice(planted: Path) -> None:
     assert shares[None] == pytest.approx(3.00)       # gpt-5: on the bill, in no log
     assert sum(shares.values()) == pytest.approx(7.7502)
     con.close()
+
+
+def test_reconcile_cli_says_how_much_is_unpriced(planted: Path) -> None:
+    out = run_cli("reconcile", db=planted)
+    assert out.returncode == 0
+    assert "unpriced (no catalog or price-file price, never counted as $0): 1 requests, 0.00 USD" in out.stdout
 
 
 def test_reconcile_cli_json(planted: Path) -> None:
