@@ -29,7 +29,7 @@ $10,000) is read as nano-dollars.
 from __future__ import annotations
 
 from ingest.base import Context
-from ingest.logs import _load, _reject, _text_columns
+from ingest.logs import load_records, reject_case, request_select, text_columns
 from ingest.sniff import Sniff
 
 
@@ -104,7 +104,7 @@ class OpenRouterReader:
         if ctx.options.get("keep_text"):
             cols += ["NULL AS prompt_text", "NULL AS response_text"]
         created, gid = c("created_at"), c("generation_id")
-        reject = _reject([
+        reject = reject_case([
             (f"rs_null({gid}) IS NULL", "'generation_id is empty'"),
             (f"rs_ts({created}) IS NULL", f"'created_at \"' || coalesce({created}, '') || '\" is not a timestamp'"),
             (f"{slug} IS NULL", "'model_permaslug is empty'"),
@@ -112,8 +112,7 @@ class OpenRouterReader:
             (f"rs_int({c('tokens_cached')}) > rs_int({c('tokens_prompt')})", "'tokens_cached exceeds tokens_prompt'"),
             (f"rs_bad_num({c('cost_total')})", f"'cost_total \"' || {c('cost_total')} || '\" is not a number'"),
         ])
-        return (f"SELECT *, request_id AS _key FROM (SELECT {', '.join(cols)}, _line, {reject} AS _reject "
-                f"FROM {ctx.RAW})")
+        return request_select(ctx, cols, reject)
 
 
 class HeliconeReader:
@@ -126,7 +125,7 @@ class HeliconeReader:
             s.has("prompt_tokens") or s.has("request_model") or s.has("response_status"))
 
     def read(self, ctx: Context) -> str:
-        _load(ctx)
+        load_records(ctx)
         c = ctx.col
         props = c("request_properties", "properties")
         # Helicone-Property-Feature: summarize -> {"feature": "summarize"} (nested values as JSON text)
@@ -172,10 +171,10 @@ class HeliconeReader:
             "NULL::BOOLEAN AS structured_output",
             f"{logged} AS logged_cost",
             "'USD' AS logged_currency",
-            *_text_columns(ctx, c("request_body"), c("response_body")),
+            *text_columns(ctx, c("request_body"), c("response_body")),
         ]
         created, rid = c("request_created_at"), c("request_id")
-        reject = _reject([
+        reject = reject_case([
             (f"rs_null({rid}) IS NULL", "'request_id is empty'"),
             (f"rs_ts({created}) IS NULL", f"'request_created_at \"' || coalesce({created}, '') || '\" is not a timestamp'"),
             *_count_checks(ctx, ["prompt_tokens", "completion_tokens", "prompt_cache_read_tokens",
@@ -185,5 +184,4 @@ class HeliconeReader:
             (f"{props} IS NOT NULL AND trim({props}) NOT IN ('', '{{}}', 'null') AND {tags} IS NULL",
              "'request_properties is not a JSON object'"),
         ])
-        return (f"SELECT *, request_id AS _key FROM (SELECT {', '.join(cols)}, _line, {reject} AS _reject "
-                f"FROM {ctx.RAW})")
+        return request_select(ctx, cols, reject)

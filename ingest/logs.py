@@ -41,7 +41,8 @@ def _records(doc: Any) -> list[dict[str, Any]]:
     return []
 
 
-def _load(ctx: Context) -> None:
+def load_records(ctx: Context) -> None:
+    """``_raw`` from a JSON document's records (parsed in Python: API pages are small) or CSV/JSONL/Parquet."""
     if ctx.sniff.container == "json":
         rows = _records(ctx.sniff.document)
         if not rows:
@@ -51,7 +52,7 @@ def _load(ctx: Context) -> None:
         ctx.raw_auto()
 
 
-def _text_columns(ctx: Context, prompt: str, response: str) -> list[str]:
+def text_columns(ctx: Context, prompt: str, response: str) -> list[str]:
     """Lengths and a hash of the prompt always; the text itself only with --keep-text."""
     empty = "('{}', '[]', '', 'null')"
     p = f"CASE WHEN {prompt} IS NULL OR trim({prompt}) IN {empty} THEN NULL ELSE {prompt} END"
@@ -62,8 +63,15 @@ def _text_columns(ctx: Context, prompt: str, response: str) -> list[str]:
     return cols
 
 
-def _reject(checks: list[tuple[str, str]]) -> str:
+def reject_case(checks: list[tuple[str, str]]) -> str:
+    """``_reject``: the first failing check's message, NULL when every check passes."""
     return "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
+
+
+def request_select(ctx: Context, cols: list[str], reject: str, where: str = "true") -> str:
+    """A request reader's SELECT over ``_raw``: its columns, the line, the reject reason, keyed by request_id."""
+    return (f"SELECT *, request_id AS _key FROM (SELECT {', '.join(cols)}, _line, {reject} AS _reject "
+            f"FROM {ctx.RAW} WHERE {where})")
 
 
 class LiteLLMReader:
@@ -76,7 +84,7 @@ class LiteLLMReader:
             s.has("custom_llm_provider") or s.has("metadata") or s.has("call_type"))
 
     def read(self, ctx: Context) -> str:
-        _load(ctx)
+        load_records(ctx)
         c = ctx.col
         md = c("metadata")
         uo = "'$.usage_object"
@@ -124,9 +132,9 @@ class LiteLLMReader:
             "NULL::BOOLEAN AS structured_output",
             f"rs_dec({c('spend')}) AS logged_cost",
             "'USD' AS logged_currency",
-            *_text_columns(ctx, c("messages"), c("response")),
+            *text_columns(ctx, c("messages"), c("response")),
         ]
-        reject = _reject([
+        reject = reject_case([
             (f"rs_ts({start}) IS NULL", f"'startTime \"' || coalesce({start}, '') || '\" is not a timestamp'"),
             (f"rs_bad_int({c('prompt_tokens')})", f"'prompt_tokens \"' || {c('prompt_tokens')} || '\" is not a token count'"),
             (f"rs_bad_int({c('completion_tokens')})",
@@ -135,8 +143,7 @@ class LiteLLMReader:
             (f"rs_int({c('prompt_tokens')}) < 0 OR rs_int({c('completion_tokens')}) < 0", "'negative token count'"),
             (f"{md} IS NOT NULL AND trim({md}) NOT IN ('', '{{}}') AND NOT json_valid({md})", "'metadata is not JSON'"),
         ])
-        return (f"SELECT *, request_id AS _key FROM (SELECT {', '.join(cols)}, _line, {reject} AS _reject "
-                f"FROM {ctx.RAW})")
+        return request_select(ctx, cols, reject)
 
 
 class LangfuseReader:
@@ -150,7 +157,7 @@ class LangfuseReader:
         return camel or snake
 
     def read(self, ctx: Context) -> str:
-        _load(ctx)
+        load_records(ctx)
         snake = ctx.has("trace_id") and not ctx.has("traceId")
 
         def f(camel: str, snake_name: str) -> str:
@@ -207,16 +214,15 @@ class LangfuseReader:
             "NULL::BOOLEAN AS structured_output",
             f"{total_cost} AS logged_cost",
             "'USD' AS logged_currency",
-            *_text_columns(ctx, f("input", "input"), f("output", "output")),
+            *text_columns(ctx, f("input", "input"), f("output", "output")),
         ]
         typ = f("type", "type")
         start = f("startTime", "start_time")
-        reject = _reject([
+        reject = reject_case([
             (f"rs_ts({start}) IS NULL", f"'startTime \"' || coalesce({start}, '') || '\" is not a timestamp'"),
             (f"rs_null({f('id', 'id')}) IS NULL", "'id is empty'"),
             (f"{usage} IS NOT NULL AND trim({usage}) NOT IN ('', 'null') AND NOT json_valid({usage})",
              "'usageDetails is not JSON'"),
         ])
         generation = f"upper(coalesce({typ}, 'GENERATION')) = 'GENERATION'" if ctx.has("type") else "true"
-        return (f"SELECT *, request_id AS _key FROM (SELECT {', '.join(cols)}, _line, {reject} AS _reject "
-                f"FROM {ctx.RAW} WHERE {generation})")
+        return request_select(ctx, cols, reject, generation)

@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ingest.base import Context
-from ingest.logs import _reject, _text_columns
+from ingest.logs import reject_case, text_columns
 from ingest.sniff import Sniff
 
 MODEL_CALLS = {"chat", "generate_content", "text_completion", "completion", "embeddings"}
@@ -264,7 +264,7 @@ class OtelGenAIReader:
             "NULL::BOOLEAN AS structured_output",
             f"rs_dec({c('cost')}) AS logged_cost",
             f"CASE WHEN {c('cost')} IS NOT NULL THEN 'USD' END AS logged_currency",
-            *_text_columns(ctx, c("prompt"), c("response")),
+            *text_columns(ctx, c("prompt"), c("response")),
         ]
         checks = [(f"rs_null({c('span_id')}) IS NULL", "'spanId is empty'"),
                   (f"rs_ts({start}) IS NULL",
@@ -282,5 +282,5 @@ class OtelGenAIReader:
                 "parts: read as uncached input (an instrumentation reporting Anthropic''s input_tokens)' END")
         record = (f"left(concat_ws(',', {c('span_id')}, {c('trace_id')}, {start}, {c('provider')}, "
                   f"{c('request_model')}, {c('input_tokens')}, {c('output_tokens')}, {c('cost')}), 300)")
-        return (f"SELECT *, request_id AS _key FROM (SELECT {', '.join(cols)}, _line, {_reject(checks)} AS _reject, "
+        return (f"SELECT *, request_id AS _key FROM (SELECT {', '.join(cols)}, _line, {reject_case(checks)} AS _reject, "
                 f"{warn} AS _warn, {record} AS _record FROM {ctx.RAW})")
