@@ -81,6 +81,14 @@ def server(tmp_path: Path):  # noqa: ANN201 - yields (url, db)
         log.close()
 
 
+@pytest.fixture(autouse=True)
+def _patient_expect() -> None:
+    """Assertions wait as long as actions do: on two busy cores a page rerun can take seconds."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=60_000)
+
+
 @pytest.mark.browser
 def test_upload_see_total_change_open_workloads_download_report(server, tmp_path: Path) -> None:  # noqa: ANN001
     from playwright.sync_api import expect, sync_playwright
