@@ -458,11 +458,21 @@ def _write_prices(con: duckdb.DuckDBPyConnection, groups: list[tuple[Any, ...]],
     return depth
 
 
-def catalog_costs(con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None) -> str:
+def catalog_costs(con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None,
+                  differing_only: bool = False) -> str:
     """Build ``_catalog_cost`` (rowid of request_log, ``standard_cost``: the catalog's standard
     price, ``tier_cost``: with the request's batch/flex/priority price; neither applies the price
     file) for the requests matching ``where`` (SQL over request_log ``r``). Returns the table name.
-    The reconciliation splits our price from the gateway's with it."""
+    The reconciliation splits our price from the gateway's with it.
+
+    ``differing_only``: leave out the requests whose stored ``cost`` already is both prices: those
+    on the standard tier when no price file is loaded and every price was resolved with this
+    catalog version. The caller reads a missing row as ``cost`` (the reconciliation does): at 10M
+    requests this skips seconds of per-request pricing for a table of identical numbers."""
+    if differing_only and not overrides(con) and not con.execute(
+            "SELECT count(*) FROM price_applied WHERE catalog_version IS DISTINCT FROM ? AND source = 'catalog'",
+            [CATALOG]).fetchall()[0][0]:
+        where += " AND coalesce(r.service_tier, 'standard') <> 'standard'"
     groups = con.execute("SELECT DISTINCT provider, model_raw, model, coalesce(service_tier, 'standard') "
                          f"FROM request_log r WHERE true {where}", params or []).fetchall()
     tiered, standard = _resolve(groups, []), _resolve(groups, [], tier="standard")

@@ -65,7 +65,8 @@ def _bounds(start: str | None, end: str | None) -> tuple[str, str]:
 def cells(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str | None = None) -> pl.DataFrame:
     """One row per (day, provider, model family, line kind) with billed, logged and priced amounts."""
     s, e = _bounds(start, end)
-    table = prices.catalog_costs(con, "AND r.ts >= CAST(? AS TIMESTAMP) AND r.ts < CAST(? AS TIMESTAMP)", [s, e])
+    table = prices.catalog_costs(con, "AND r.ts >= CAST(? AS TIMESTAMP) AND r.ts < CAST(? AS TIMESTAMP)", [s, e],
+                                 differing_only=True)  # reconcile_cells reads a missing row as requests.cost
     try:
         return run_named(con, "reconcile_cells", {"start": s, "end": e},
                          bill_provider=provider_key_sql("ProviderName"), req_provider=provider_key_sql("r.provider"))
