@@ -109,14 +109,12 @@ def _explorer(db: str, b: dict[str, Any], state: dict[str, Any] | None) -> dict[
 
 
 def _reconciliation(db: str, b: dict[str, Any], state: dict[str, Any] | None) -> dict[str, Any]:
-    from queries.reconcile import gap_causes, reconcile, summary
+    from queries.reconcile import reconciliation
 
     first = b["billing_first"] or b["requests_first"]
     last = b["billing_last"] or b["requests_last"]
     s, e = (first, last + timedelta(days=1)) if state is None else (first + timedelta(days=7), first + timedelta(days=38))
-    q(db, summary, s.isoformat(), e.isoformat())
-    q(db, gap_causes, s.isoformat(), e.isoformat())
-    q(db, reconcile, s.isoformat(), e.isoformat(), "day")
+    q(db, reconciliation, s.isoformat(), e.isoformat(), "day")
     return {}
 
 

@@ -156,3 +156,15 @@ def test_catalog_costs_leaves_out_only_requests_whose_cost_it_would_repeat(db_pa
     assert ingest.ingest_file(con, contract).status == "loaded"
     assert sorted(table(True)) == ["a", "b", "batch", "c", "ft"]
     con.close()
+
+
+def test_reconciliation_page_data_equals_the_three_queries(planted: Path) -> None:
+    """The page reads summary, causes and the table from one pass; each equals its own query."""
+    con = duckdb.connect(str(planted), read_only=True)
+    for grain in ("day", "month"):
+        page = rec.reconciliation(con, "2025-10-01", "2025-11-01", grain)
+        assert page["summary"] == rec.summary(con, "2025-10-01", "2025-11-01")
+        assert page["causes"].equals(rec.gap_causes(con, "2025-10-01", "2025-11-01"))
+        assert page["table"].equals(rec.reconcile(con, "2025-10-01", "2025-11-01", grain))
+    assert page["summary"]["billed"] == Decimal("7.7502")
+    con.close()
