@@ -55,3 +55,20 @@ def test_billing_view_has_the_focus_and_x_columns(store: duckdb.DuckDBPyConnecti
                 "PricingUnit", "Tags", "x_Model", "x_ModelRaw", "x_TokenType", "x_Tokens",
                 "x_ServiceTier", "x_SourceFile"}
     assert required <= cols
+
+
+def test_writing_connections_keep_to_the_memory_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A connection that writes (ingest, re-price) is capped by the memory_limit setting, so a 10M-row
+    load spills to disk instead of growing; read-only dashboard connections keep DuckDB's default."""
+    db = tmp_path / "s.duckdb"
+    monkeypatch.setenv("RIGHTSIZE_MEMORY_LIMIT", "512MB")
+    con = ingest.connect(db)
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    con.close()
+    assert limit.replace(" ", "").upper() in {"488.2MIB", "512.0MB", "512MB"}, limit
+    ro = ingest.connect(db, read_only=True)
+    assert ro.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != limit
+    ro.close()
+    monkeypatch.setenv("RIGHTSIZE_MEMORY_LIMIT", "lots")
+    with pytest.raises(ConfigError, match="memory_limit 'lots' is not a size"):
+        ingest.connect(db)
