@@ -93,17 +93,16 @@ def connect(db: str | Path | None = None, read_only: bool = False,
     con.execute("SET enable_progress_bar = false")
     con.execute("SET TimeZone = 'UTC'")  # timestamps without an offset are UTC, whatever the machine says
     if not read_only:
-        _memory_limit(con)
         migrate(con)
     return con
 
 
-def _memory_limit(con: duckdb.DuckDBPyConnection) -> None:
-    """Apply the ``memory_limit`` setting to a writing connection (loads of 10M+ rows spill to disk
-    instead of growing past it; docs/performance.md)."""
+
+def memory_limit() -> str | None:
+    """The ``memory_limit`` setting, checked: the cap the loader puts on its reading passes."""
     limit = str(settings.get("memory_limit") or "").strip()
     if not limit:
-        return
+        return None
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, flags=re.IGNORECASE):
         raise ConfigError(f"memory_limit {limit!r} is not a size such as 1GB or 512MB")
-    con.execute(f"SET memory_limit = '{limit}'")
+    return limit

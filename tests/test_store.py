@@ -57,18 +57,21 @@ def test_billing_view_has_the_focus_and_x_columns(store: duckdb.DuckDBPyConnecti
     assert required <= cols
 
 
-def test_writing_connections_keep_to_the_memory_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A connection that writes (ingest, re-price) is capped by the memory_limit setting, so a 10M-row
-    load spills to disk instead of growing; read-only dashboard connections keep DuckDB's default."""
-    db = tmp_path / "s.duckdb"
-    monkeypatch.setenv("RIGHTSIZE_MEMORY_LIMIT", "512MB")
-    con = ingest.connect(db)
-    limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+def test_ingest_reads_within_the_memory_limit_then_lifts_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader caps its reading passes with the memory_limit setting (they spill) and restores
+    the connection's own limit before pricing, whose UPDATEs cannot spill; a bad value is refused."""
+    from tests.conftest import FIXTURES
+
+    log = next((FIXTURES / "logs").glob("*.csv"))
+    con = ingest.connect(tmp_path / "s.duckdb")
+    own = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    monkeypatch.setenv("RIGHTSIZE_MEMORY_LIMIT", "64MB")
+    assert ingest.ingest_file(con, log).status == "loaded"
+    assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == own
     con.close()
-    assert limit.replace(" ", "").upper() in {"488.2MIB", "512.0MB", "512MB"}, limit
-    ro = ingest.connect(db, read_only=True)
-    assert ro.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != limit
-    ro.close()
     monkeypatch.setenv("RIGHTSIZE_MEMORY_LIMIT", "lots")
+    fresh = ingest.connect(tmp_path / "t.duckdb")
     with pytest.raises(ConfigError, match="memory_limit 'lots' is not a size"):
-        ingest.connect(db)
+        ingest.ingest_file(fresh, log)
+    fresh.close()
