@@ -43,6 +43,7 @@ class Result:
     ok: bool
     target_seconds: float | None = None   # an absolute target (dashboard pages), beside the ratio
     note: str = ""
+    when: str = ""                        # when this line was measured (a run of some cases keeps the rest)
 
 
 def measure(code: str) -> Measure:
@@ -210,22 +211,35 @@ CASES: dict[str, Callable[[int], Result | list[Result]]] = {
 
 
 def write(results: list[Result], sizes: list[int]) -> None:
+    """Write results.json and RESULTS.md. Lines of cases and sizes not run this time are kept from
+    the previous results (each line says when it was measured), so `make bench CASES=...` updates
+    its own lines only."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
             "when": time.strftime("%Y-%m-%d %H:%M:%S"), "sizes": sizes}
+    fresh = {(r.case, r.rows) for r in results}
+    old: list[Result] = []
+    if (RESULTS / "results.json").exists():
+        prior = json.loads((RESULTS / "results.json").read_text())
+        for d in prior.get("results", []):
+            d.setdefault("when", prior.get("meta", {}).get("when", ""))
+            if (d["case"], d["rows"]) not in fresh:
+                old.append(Result(**{k: v for k, v in d.items() if k in Result.__dataclass_fields__}))
+    order = {c: i for i, c in enumerate(dict.fromkeys([r.case for r in results] + [r.case for r in old]))}
+    results = sorted(old + results, key=lambda r: (r.rows, order[r.case]))
     (RESULTS / "results.json").write_text(json.dumps({"meta": meta, "results": [asdict(r) for r in results]}, indent=2))
-    lines = ["# Benchmark results", "", f"Run {meta['when']} on {meta['cpus']} CPUs, Python {meta['python']} "
+    lines = ["# Benchmark results", "", f"Written {meta['when']} on {meta['cpus']} CPUs, Python {meta['python']} "
              "(`make bench`; what each case measures and why: [docs/performance.md](../../docs/performance.md)).",
              "Ratios are ours / plain DuckDB on the same data in the same run; dashboard pages also have an "
              "absolute target (server-side seconds).", "",
-             "| case | rows | baseline | baseline s | ours s | ratio | target | peak RSS MB | RSS target | ok |",
-             "|---|---:|---|---:|---:|---:|---:|---:|---:|---|"]
+             "| case | rows | baseline | baseline s | ours s | ratio | target | peak RSS MB | RSS target | ok | measured |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in results:
         target = (f"≤ {r.target_ratio:.1f}x" if r.target_ratio else "") + (
             f"{' and ' if r.target_ratio else ''}≤ {r.target_seconds:g} s" if r.target_seconds else "")
         lines.append(f"| {r.case} | {r.rows:,} | {r.baseline} | {r.baseline_seconds:.2f} | {r.ours_seconds:.2f} | "
                      f"{r.ratio:.2f}x | {target or '-'} | {r.ours_peak_rss_mb:.0f} | "
-                     f"{r.rss_target_mb or '-'} | {'yes' if r.ok else 'NO'} |")
+                     f"{r.rss_target_mb or '-'} | {'yes' if r.ok else 'NO'} | {r.when} |")
     notes = [r for r in results if r.note]
     if notes:
         lines += ["", "Notes:", ""] + [f"- {r.case} ({r.rows:,}): {r.note}" for r in notes]
@@ -251,6 +265,7 @@ def main(argv: list[str] | None = None) -> None:
         for name in [c for c in CASES if c in chosen]:
             got = CASES[name](rows)
             for r in got if isinstance(got, list) else [got]:
+                r.when = time.strftime("%Y-%m-%d %H:%M")
                 print(f"{r.case:60} {rows:>11,} rows  {r.ours_seconds:7.2f}s  {r.ratio:6.2f}x  "
                       f"rss {r.ours_peak_rss_mb:6.0f} MB  {'ok' if r.ok else 'MISSED'}", flush=True)
                 results.append(r)
