@@ -47,8 +47,11 @@ focus-validator: .venv-focus/.installed
 test: setup browser focus-validator
 	$(BIN)/python -m pytest -q -n 2
 
+# make bench SIZES=1000000 (one size) or SIZES=1000000,10000000,100000000; CASES=ingest,analytics,...
+SIZES ?= 1000000,10000000
+CASES ?=
 bench: setup
-	$(BIN)/python -m bench.run
+	nice -n 10 $(BIN)/python -m bench.run --sizes $(SIZES) $(if $(CASES),--cases $(CASES))
 
 lint: setup
 	$(BIN)/ruff check app ingest queries sample_data tests bench

@@ -22,6 +22,7 @@ from ingest.base import MACROS, Context, Reader, drop_raw, read_error
 from ingest.errors import IngestError
 from ingest.models import canonical_model
 from ingest.sniff import Sniff, sniff
+from ingest.store import memory_limit
 
 
 @dataclass(frozen=True)
@@ -144,9 +145,14 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
             [digest, s.name, reader.name, reader.kind, s.size],
         ).fetchone()[0]  # type: ignore[index]
         ctx = Context(con=con, sniff=s, options=options, number_lines=s.size <= NUMBER_LINES_UP_TO)
+        # The reading passes spill beyond the memory_limit setting (a 10M-row file: 1.75 GB -> 1 GB
+        # peak); it is reset (DuckDB's default) before the AFTER_LOAD hooks, whose UPDATEs cannot spill.
+        limit = memory_limit()
         try:
             select_sql = reader.read(ctx)
             cols = {r[0] for r in con.execute(f"DESCRIBE {select_sql}").fetchall()}
+            if limit:
+                con.execute(f"SET memory_limit = '{limit}'")
             # Pass 1 over the file: counts, rejects, repeated keys and the distinct model names.
             warn = "_warn" if "_warn" in cols else "NULL"
             ok = "FILTER (WHERE _reject IS NULL)"
@@ -174,6 +180,9 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
             loaded = _insert_new_rows(con, kind, file_id, select_sql, cols, raws or [], bool(repeated))
         except duckdb.Error as exc:
             raise read_error(s.name, exc, reader.name) from exc
+        finally:
+            if limit:
+                _reset_memory_limit(con)
         valid = total - rejected
         for hook in AFTER_LOAD.get(reader.kind, []):
             hook(con, file_id)
@@ -261,6 +270,15 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
     nothing of the transaction was committed either way."""
     try:
         con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+    _reset_memory_limit(con)
+
+
+def _reset_memory_limit(con: duckdb.DuckDBPyConnection) -> None:
+    """Back to DuckDB's default memory limit (a failed transaction may refuse it until rolled back)."""
+    try:
+        con.execute("RESET memory_limit")
     except duckdb.Error:
         pass
 

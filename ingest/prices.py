@@ -401,7 +401,8 @@ def _depth(priced: list[tuple[tuple[Any, ...], list[PriceRow]]]) -> int:
 
 def _rate_table(con: duckdb.DuckDBPyConnection, name: str,
                 priced: list[tuple[tuple[Any, ...], list[PriceRow]]], depth: int) -> None:
-    """A temp table of per-token rates (exact: USD per 1M / 10^6 as DECIMAL(38, 18)) to join requests to."""
+    """A temp table of per-token rates (exact: USD per 1M / 10^6 as DECIMAL(38, 12), or 18 when
+    a rate needs more digits) to join requests to."""
     rates = []
     for g, rows in priced:
         for r in rows:
@@ -418,7 +419,12 @@ def _rate_table(con: duckdb.DuckDBPyConnection, name: str,
             rates.append([*g, r.valid_from, r.valid_to, *(r.tod or (None, None)), r.source, r.usd_per_hour,
                           r.basis(), *per_tok])
     cols = _rate_columns(depth)
-    defs = ", ".join(f"{c} {'BIGINT' if c.endswith('_above') else 'DECIMAL(38, 18)'}" for c in cols)
+    # Rates exact at 12 decimals (nearly all: list prices have few digits per 1M tokens) are stored at
+    # 12, so a request's cost is already at the cost column's scale: rounding 10M costs down from 18
+    # decimals is int128 division and took 4 of the 6 seconds of a re-price (docs/performance.md).
+    scale = 12 if all(v is None or isinstance(v, int) or (v * 10**12) == (v * 10**12).to_integral_value()
+                      for row in rates for v in row[11:]) else 18
+    defs = ", ".join(f"{c} {'BIGINT' if c.endswith('_above') else f'DECIMAL(38, {scale})'}" for c in cols)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (provider VARCHAR, model_raw VARCHAR, model VARCHAR, "
                 f"service_tier VARCHAR, valid_from TIMESTAMP, valid_to TIMESTAMP, tod_start TIME, tod_end TIME, "
                 f"source VARCHAR, usd_per_hour DECIMAL(38, 12), basis VARCHAR, {defs})")
@@ -458,11 +464,21 @@ def _write_prices(con: duckdb.DuckDBPyConnection, groups: list[tuple[Any, ...]],
     return depth
 
 
-def catalog_costs(con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None) -> str:
+def catalog_costs(con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None,
+                  differing_only: bool = False) -> str:
     """Build ``_catalog_cost`` (rowid of request_log, ``standard_cost``: the catalog's standard
     price, ``tier_cost``: with the request's batch/flex/priority price; neither applies the price
     file) for the requests matching ``where`` (SQL over request_log ``r``). Returns the table name.
-    The reconciliation splits our price from the gateway's with it."""
+    The reconciliation splits our price from the gateway's with it.
+
+    ``differing_only``: leave out the requests whose stored ``cost`` already is both prices: those
+    on the standard tier when no price file is loaded and every price was resolved with this
+    catalog version. The caller reads a missing row as ``cost`` (the reconciliation does): at 10M
+    requests this skips seconds of per-request pricing for a table of identical numbers."""
+    if differing_only and not overrides(con) and not con.execute(
+            "SELECT count(*) FROM price_applied WHERE catalog_version IS DISTINCT FROM ? AND source = 'catalog'",
+            [CATALOG]).fetchall()[0][0]:
+        where += " AND coalesce(r.service_tier, 'standard') <> 'standard'"
     groups = con.execute("SELECT DISTINCT provider, model_raw, model, coalesce(service_tier, 'standard') "
                          f"FROM request_log r WHERE true {where}", params or []).fetchall()
     tiered, standard = _resolve(groups, []), _resolve(groups, [], tier="standard")

@@ -40,6 +40,10 @@ SETTINGS: dict[str, Setting] = {
                 "matches: auto, feature, prompt_name, app_route, app, route, api_key, project, team."),
         Setting("batch_discount", 0.5, "Discount of batch APIs used by the batch-share what-if "
                 "(OpenAI and Anthropic batch prices are half the standard price)."),
+        Setting("memory_limit", "1GB",
+                "Most memory DuckDB may hold while it reads a file being loaded; bigger work spills to a "
+                "temp folder beside the store. Keeps a 10M-row ingest near 1 GB of RAM. Pricing and "
+                "re-pricing (UPDATEs, which cannot spill) run without it. Empty: DuckDB's default."),
         Setting("password_sha256", "",
                 "Shared-password mode for the dashboard: the hex SHA-256 of the team's password "
                 "(e.g. `printf %s 'secret' | sha256sum`). Empty: no password."),

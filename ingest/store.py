@@ -8,6 +8,7 @@ behind them may change between migrations.
 
 from __future__ import annotations
 
+import re
 import time
 from importlib import resources
 from pathlib import Path
@@ -94,3 +95,14 @@ def connect(db: str | Path | None = None, read_only: bool = False,
     if not read_only:
         migrate(con)
     return con
+
+
+
+def memory_limit() -> str | None:
+    """The ``memory_limit`` setting, checked: the cap the loader puts on its reading passes."""
+    limit = str(settings.get("memory_limit") or "").strip()
+    if not limit:
+        return None
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, flags=re.IGNORECASE):
+        raise ConfigError(f"memory_limit {limit!r} is not a size such as 1GB or 512MB")
+    return limit

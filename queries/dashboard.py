@@ -212,25 +212,26 @@ def price_overrides(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return run_named(con, "price_overrides")
 
 
-def scenario_curve(con: duckdb.DuckDBPyConnection, scenario: Any, workload: str) -> pl.DataFrame:
+def scenario_curve(con: duckdb.DuckDBPyConnection, scenario: Any, workload: str, facts: Any = None) -> pl.DataFrame:
     """One workload's quality-cost curve: for its current model and every candidate evals cover,
     the cost ratio (candidate / current, for the workload's own token mix) and the eligible share
     with its interval. Each evaluated candidate is assessed by ``analyse`` with that candidate
-    chosen, so the points are the same numbers the Workloads table would show."""
+    chosen, so the points are the same numbers the Workloads table would show; the requests are
+    scanned once (``scan``, or the ``facts`` given) for all of them."""
     from dataclasses import replace
 
-    from queries.rightsizing import analyse, evidence_summary
+    from queries.rightsizing import analyse, scan
 
-    ev = evidence_summary(con, scenario.start, scenario.end, scenario.key, scenario.tolerance)
-    models = ev.filter(pl.col("workload") == workload)["candidate_model"].unique().sort().to_list()
+    facts = facts or scan(con, scenario)
+    models = facts.evidence.filter(pl.col("workload") == workload)["candidate_model"].unique().sort().to_list()
     rows: list[dict[str, Any]] = []
-    base = analyse(con, scenario).workloads.filter(pl.col("workload") == workload).to_dicts()
+    base = analyse(con, scenario, facts).workloads.filter(pl.col("workload") == workload).to_dicts()
     if base:
         rows.append({"model": base[0]["current_model"], "role": "current", "cost_ratio": 1.0, "eligible_share": 1.0,
                      "eligible_low": 1.0, "eligible_high": 1.0, "basis": "current"})
     for m in models:
         sc = replace(scenario, candidates={**scenario.candidates, workload: m})
-        w = analyse(con, sc).workloads.filter(pl.col("workload") == workload).to_dicts()
+        w = analyse(con, sc, facts).workloads.filter(pl.col("workload") == workload).to_dicts()
         if w and w[0]["candidate_model"] == m:
             r = w[0]
             rows.append({"model": m, "role": "candidate", "cost_ratio": r["cost_ratio"],

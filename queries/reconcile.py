@@ -65,7 +65,8 @@ def _bounds(start: str | None, end: str | None) -> tuple[str, str]:
 def cells(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str | None = None) -> pl.DataFrame:
     """One row per (day, provider, model family, line kind) with billed, logged and priced amounts."""
     s, e = _bounds(start, end)
-    table = prices.catalog_costs(con, "AND r.ts >= CAST(? AS TIMESTAMP) AND r.ts < CAST(? AS TIMESTAMP)", [s, e])
+    table = prices.catalog_costs(con, "AND r.ts >= CAST(? AS TIMESTAMP) AND r.ts < CAST(? AS TIMESTAMP)", [s, e],
+                                 differing_only=True)  # reconcile_cells reads a missing row as requests.cost
     try:
         return run_named(con, "reconcile_cells", {"start": s, "end": e},
                          bill_provider=provider_key_sql("ProviderName"), req_provider=provider_key_sql("r.provider"))
@@ -110,11 +111,11 @@ def _causes(row: dict[str, Any]) -> dict[str, Decimal]:
 
 
 def gap_causes_by_provider(con: duckdb.DuckDBPyConnection, start: str | None = None,
-                           end: str | None = None) -> pl.DataFrame:
+                           end: str | None = None, table: pl.DataFrame | None = None) -> pl.DataFrame:
     """provider, cause, part (pricing | coverage), amount, note: per billed provider, the causes of
     bill - logged; they add up to each provider's gap exactly."""
     totals: dict[tuple[str, str], Decimal] = {}
-    for row in cells(con, start, end).to_dicts():
+    for row in (cells(con, start, end) if table is None else table).to_dicts():
         if not row["provider_billed"]:
             continue
         for cause, amount in _causes(row).items():
@@ -128,10 +129,11 @@ def gap_causes_by_provider(con: duckdb.DuckDBPyConnection, start: str | None = N
     return pl.DataFrame(rows, schema=schema)
 
 
-def gap_causes(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str | None = None) -> pl.DataFrame:
+def gap_causes(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str | None = None,
+               table: pl.DataFrame | None = None) -> pl.DataFrame:
     """cause, amount, note (and part): the causes of the total gap (bill - logged) over billed
     providers; the amounts add up to ``summary(...)['gap']`` exactly."""
-    by = gap_causes_by_provider(con, start, end)
+    by = gap_causes_by_provider(con, start, end, table)
     order = {c: i for i, c in enumerate(CAUSES)}
     out = (by.group_by("cause", "part", "note").agg(pl.col("amount").sum())
            .with_columns(pl.col("cause").replace_strict(order, return_dtype=pl.Int32).alias("_o"))
@@ -140,13 +142,13 @@ def gap_causes(con: duckdb.DuckDBPyConnection, start: str | None = None, end: st
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str | None = None,
-              grain: str = "day") -> pl.DataFrame:
+              grain: str = "day", table: pl.DataFrame | None = None) -> pl.DataFrame:
     """period, provider, model, billed_cost, request_cost, logged_cost, requests, gap (billed - our
     request cost), line_kind, unpriced_requests: logs against the bill per provider and model,
     by day or month. Bill lines that are not model usage have model NULL and their line kind."""
     if grain not in GRAINS:
         raise QueryError(f"grain {grain!r}: use day or month")
-    df = cells(con, start, end).filter(pl.col("provider_billed"))
+    df = (cells(con, start, end) if table is None else table).filter(pl.col("provider_billed"))
     period = pl.col("day").dt.truncate("1mo") if grain == "month" else pl.col("day")
     return (df.with_columns(period.alias("period"))
             .group_by("period", "provider", "model", "line_kind")
@@ -158,9 +160,11 @@ def reconcile(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str
             .sort("period", "provider", "model", nulls_last=True))
 
 
-def summary(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str | None = None) -> dict[str, Any]:
-    """Totals over billed providers: billed, logged, ours, the two gaps, and the unbilled providers."""
-    df = cells(con, start, end)
+def summary(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str | None = None,
+            table: pl.DataFrame | None = None) -> dict[str, Any]:
+    """Totals over billed providers: billed, logged, ours, the two gaps, and the unbilled providers.
+    ``table``: the period's ``cells`` when the caller has them already (as for the other functions)."""
+    df = cells(con, start, end) if table is None else table
     billed_df = df.filter(pl.col("provider_billed"))
     zero = Decimal(0)
 
@@ -178,6 +182,17 @@ def summary(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str |
             # every provider, billed or not: requests no price covers, and what their logs said they cost
             "unpriced_requests_all": int(df["unpriced_requests"].sum() or 0),
             "unpriced_logged_cost": total(df, "logged_unpriced"), "unbilled": unbilled}
+
+
+def reconciliation(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str | None = None,
+                   grain: str = "day") -> dict[str, Any]:
+    """The Reconciliation page's data: ``summary``, ``gap_causes`` and ``reconcile`` from one pass
+    over the period's requests (each alone reads them again: three scans at 10M requests)."""
+    if grain not in GRAINS:
+        raise QueryError(f"grain {grain!r}: use day or month")
+    table = cells(con, start, end)
+    return {"summary": summary(con, start, end, table), "causes": gap_causes(con, start, end, table),
+            "table": reconcile(con, start, end, grain, table)}
 
 
 def allocate(con: duckdb.DuckDBPyConnection, by: list[str], start: str | None = None,

@@ -26,7 +26,7 @@ import polars as pl
 from ingest import settings
 from ingest.errors import QueryError
 from queries import formulas as F
-from queries import load_sql, run_named
+from queries import load_sql, run, run_named
 from queries.model_table import Policy, model_table, rates_for
 from queries.priors import prior_for, prior_rules
 from queries.workloads import Day, period_params, workload_profiles
@@ -175,17 +175,39 @@ def _register_rates(con: duckdb.DuckDBPyConnection, table: pl.DataFrame, current
     return pl.DataFrame(rows, schema=schema)
 
 
-def analyse(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None) -> Analysis:
-    """Run the whole rightsizing analysis for one scenario."""
+@dataclass(frozen=True)
+class Facts:
+    """What ``analyse`` reads from the requests and evals: every scan of the request table, for one
+    period, workload key, cache-hit target and tolerance. The what-if knobs (policy, escalation,
+    tokenizer factor, growth, batch, move threshold, chosen candidates) only do arithmetic on these,
+    so the dashboard computes them once and a slider move costs milliseconds, not a scan of 10M
+    requests (docs/performance.md)."""
+
+    period: tuple[Any, ...]          # (start, end, key, cache_hit_target, tolerance) they were read for
+    params: dict[str, Any]
+    profiles: pl.DataFrame
+    table: pl.DataFrame
+    evidence: pl.DataFrame
+    costs: pl.DataFrame
+    providers: dict[str, str]
+
+
+def _period(sc: Scenario) -> tuple[Any, ...]:
+    return (str(sc.start) if sc.start else None, str(sc.end) if sc.end else None, sc.key, sc.cache_hit_target,
+            sc.tolerance)
+
+
+def scan(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None) -> Facts:
+    """Read everything ``analyse`` needs from the store for this scenario's period, key, cache-hit
+    target and tolerance (the other knobs of ``scenario`` are ignored)."""
     sc = scenario or Scenario()
     sc.check()
     params = period_params(sc.start, sc.end, sc.key)
     frag = {"workload_requests": load_sql("workload_requests")}
     profiles = workload_profiles(con, sc.start, sc.end, sc.key)
     table = model_table()
-    version = table["catalog_version"][0] if table.height else None
     mix = run_named(con, "workload_models", params, **frag)
-    evidence = run_named(con, "eval_summary", {**params, "tolerance": sc.tolerance}, **frag)
+    evidence = _evidence(con, {**params, "tolerance": sc.tolerance}, frag)
     raws = dict(con.execute("SELECT DISTINCT candidate_model, candidate_model_raw FROM evals").fetchall())
     table = _with_evaluated(table, evidence["candidate_model"].unique().to_list(), raws)
     rates = _register_rates(con, table, mix["model"].unique().to_list())
@@ -195,6 +217,22 @@ def analyse(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None) ->
     finally:
         con.unregister("rs_rates")
     providers = _current_providers(con, params, frag)
+    return Facts(_period(sc), params, profiles, table, evidence, costs, providers)
+
+
+def analyse(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None, facts: Facts | None = None) -> Analysis:
+    """Run the whole rightsizing analysis for one scenario. ``facts`` (from ``scan`` with the same
+    period, key, cache-hit target and tolerance) saves the scans of the requests."""
+    sc = scenario or Scenario()
+    sc.check()
+    if facts is None:
+        facts = scan(con, sc)
+    elif facts.period != _period(sc):
+        raise QueryError(f"facts read for {facts.period} cannot answer a scenario for {_period(sc)}")
+    params, profiles, table, evidence, costs, providers = (facts.params, facts.profiles, facts.table,
+                                                           facts.evidence, facts.costs, facts.providers)
+    version = table["catalog_version"][0] if table.height else None
+    frag = {"workload_requests": load_sql("workload_requests")}
 
     table_rows = {r["model"]: r for r in table.to_dicts()}
     cost_by: dict[str, dict[str, dict[str, Any]]] = {}
@@ -219,10 +257,17 @@ def analyse(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None) ->
     return Analysis(sc, workloads, totals, thesis, curve, quality, hybrid, prior_rules(), version)
 
 
+def _evidence(con: duckdb.DuckDBPyConnection, params: dict[str, Any], frag: dict[str, str]) -> pl.DataFrame:
+    """eval_summary; with no evals loaded (the common case) the same columns and no rows, without
+    the query's scans of every request (a second at 10M requests)."""
+    if con.execute("SELECT EXISTS (SELECT 1 FROM evals)").fetchall()[0][0]:
+        return run_named(con, "eval_summary", params, **frag)
+    return run(con, load_sql("eval_summary").format(**frag) + "\nLIMIT 0", params)
+
+
 def _current_providers(con: duckdb.DuckDBPyConnection, params: dict[str, Any], frag: dict[str, str]) -> dict[str, str]:
     sql = "WITH " + frag["workload_requests"] + (
         "\nSELECT workload, mode(lower(provider)) AS provider FROM wr GROUP BY workload")
-    from queries import run
     return {r["workload"]: r["provider"] for r in run(con, sql, params).to_dicts()}
 
 

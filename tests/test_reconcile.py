@@ -124,3 +124,55 @@ def test_reconcile_cli_json(planted: Path) -> None:
     assert sum(c["amount"] for c in out["causes"]) == pytest.approx(out["summary"]["gap"])  # type: ignore[index]
     assert {c["cause"] for c in out["causes"]} == set(EXPECTED)  # type: ignore[index]
     assert sum(a["allocated_cost"] for a in out["allocation"]) == pytest.approx(7.7502)  # type: ignore[index]
+
+
+def test_catalog_costs_leaves_out_only_requests_whose_cost_it_would_repeat(db_path: Path, tmp_path: Path) -> None:
+    """The reconciliation prices only the requests whose catalog prices can differ from the stored
+    cost (differing_only): every request it leaves out has standard and tier price equal to its
+    cost, request by request; a batch request stays in; a loaded price file turns the shortcut off."""
+    from ingest import prices
+
+    m = 1_000_000
+    log = write_log(tmp_path / "gw.csv", [
+        {"request_id": "a", "ts": "2025-10-01T09:00:00Z", "provider": "openai", "model": "gpt-4o-mini", "input_tokens": m},
+        {"request_id": "b", "ts": "2025-10-01T10:00:00Z", "provider": "openai", "model": "gpt-4.1", "input_tokens": 3 * m},
+        {"request_id": "c", "ts": "2025-10-01T11:00:00Z", "provider": "anthropic", "model": "claude-haiku-4-5",
+         "input_tokens": 2 * m},
+        {"request_id": "batch", "ts": "2025-10-01T12:00:00Z", "provider": "openai", "model": "gpt-4o",
+         "input_tokens": m, "service_tier": "batch"},
+        {"request_id": "ft", "ts": "2025-10-01T13:00:00Z", "provider": "openai",
+         "model": "ft:gpt-4.1-mini-2025-04-14:acme:resumes:B7xQ2", "input_tokens": m},
+    ])
+    con = ingest.connect(db_path)
+    assert ingest.ingest_file(con, log).rows == 5
+
+    def table(differing_only: bool) -> dict[str, tuple]:
+        prices.catalog_costs(con, differing_only=differing_only)
+        rows = con.execute("SELECT r.request_id, c.standard_cost, c.tier_cost, r.cost FROM _catalog_cost c "
+                           "JOIN request_log r ON r.rowid = c.rid").fetchall()
+        return {r[0]: r[1:] for r in rows}
+
+    full, short = table(False), table(True)
+    assert sorted(short) == ["batch"] and short["batch"] == full["batch"]
+    assert full["batch"][0] == 2 * full["batch"][1] == Decimal("2.5")   # batch at half of list
+    for rid in ("a", "b", "c"):
+        standard, tier, cost = full[rid]
+        assert standard == tier == cost is not None, rid
+    assert full["ft"] == (None, None, None)   # unpriced either way: the caller's coalesce keeps cost NULL
+    contract = tmp_path / "contract.csv"
+    contract.write_text("kind,provider,model,percent\ndiscount,openai,gpt-4.1,10\n")
+    assert ingest.ingest_file(con, contract).status == "loaded"
+    assert sorted(table(True)) == ["a", "b", "batch", "c", "ft"]
+    con.close()
+
+
+def test_reconciliation_page_data_equals_the_three_queries(planted: Path) -> None:
+    """The page reads summary, causes and the table from one pass; each equals its own query."""
+    con = duckdb.connect(str(planted), read_only=True)
+    for grain in ("day", "month"):
+        page = rec.reconciliation(con, "2025-10-01", "2025-11-01", grain)
+        assert page["summary"] == rec.summary(con, "2025-10-01", "2025-11-01")
+        assert page["causes"].equals(rec.gap_causes(con, "2025-10-01", "2025-11-01"))
+        assert page["table"].equals(rec.reconcile(con, "2025-10-01", "2025-11-01", grain))
+    assert page["summary"]["billed"] == Decimal("7.7502")
+    con.close()

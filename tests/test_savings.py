@@ -182,3 +182,22 @@ def test_candidates_never_dearer_and_savings_bounded(tmp_path_factory: pytest.Te
         if r["candidate_model"]:
             assert r["candidate_cost"] < r["current_cost"]
     assert a.totals["savings"] <= a.totals["current_cost"] + 1e-9
+
+
+def test_cached_scan_answers_every_what_if_like_a_fresh_analysis(hand: duckdb.DuckDBPyConnection) -> None:
+    """The dashboard scans the requests once per period (``scan``) and reruns only the arithmetic
+    when a what-if knob moves: each knob on shared facts gives exactly the fresh analysis."""
+    from queries.rightsizing import scan
+
+    base = Scenario(**OCT)
+    facts = scan(hand, base)
+    knobs = [{}, {"escalation": 0.2}, {"tokenizer_factor": 1.3}, {"growth": 0.5}, {"move_threshold": 0.6},
+             {"batch_share": 0.5}, {"policy": Policy.parse("same_provider")}, {"candidates": {"classify": "gpt-4o-mini"}}]
+    for knob in knobs:
+        sc = Scenario(**OCT, **knob)
+        cached, fresh = analyse(hand, sc, facts), analyse(hand, sc)
+        assert cached.workloads.equals(fresh.workloads), knob
+        assert cached.totals == fresh.totals and cached.thesis == fresh.thesis, knob
+    assert analyse(hand, base, facts).totals["savings"] > 0
+    with pytest.raises(Exception, match="cannot answer"):
+        analyse(hand, Scenario(**OCT, tolerance=0.05), facts)   # tolerance changes the evidence: rescan

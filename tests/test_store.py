@@ -55,3 +55,23 @@ def test_billing_view_has_the_focus_and_x_columns(store: duckdb.DuckDBPyConnecti
                 "PricingUnit", "Tags", "x_Model", "x_ModelRaw", "x_TokenType", "x_Tokens",
                 "x_ServiceTier", "x_SourceFile"}
     assert required <= cols
+
+
+
+def test_ingest_reads_within_the_memory_limit_then_lifts_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader caps its reading passes with the memory_limit setting (they spill) and restores
+    the connection's own limit before pricing, whose UPDATEs cannot spill; a bad value is refused."""
+    from tests.conftest import FIXTURES
+
+    log = next((FIXTURES / "logs").glob("*.csv"))
+    con = ingest.connect(tmp_path / "s.duckdb")
+    own = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    monkeypatch.setenv("RIGHTSIZE_MEMORY_LIMIT", "64MB")
+    assert ingest.ingest_file(con, log).status == "loaded"
+    assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == own
+    con.close()
+    monkeypatch.setenv("RIGHTSIZE_MEMORY_LIMIT", "lots")
+    fresh = ingest.connect(tmp_path / "t.duckdb")
+    with pytest.raises(ConfigError, match="memory_limit 'lots' is not a size"):
+        ingest.ingest_file(fresh, log)
+    fresh.close()

@@ -55,6 +55,65 @@ def query(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return cached(f"{fn.__module__}.{fn.__name__}", fn, db, store_version(db), *args, **kwargs)
 
 
+def _scan_period(sc: Any) -> Any:
+    """The scenario with only the knobs a scan depends on (period, key, cache-hit target, tolerance)."""
+    from queries.rightsizing import Scenario
+
+    return Scenario(start=sc.start, end=sc.end, key=sc.key, cache_hit_target=sc.cache_hit_target,
+                    tolerance=sc.tolerance)
+
+
+def _facts(db: str, version: tuple[float, float], sc: Any) -> Any:
+    from queries.rightsizing import scan
+
+    return cached("queries.rightsizing.scan", scan, db, version, _scan_period(sc))
+
+
+@st.cache_data(ttl=600, max_entries=200, show_spinner=False)
+def _analysis(db: str, version: tuple[float, float], sc: Any) -> Any:
+    from queries.rightsizing import analyse
+
+    facts = _facts(db, version, sc)
+    con = ingest.connect(db, read_only=True)
+    try:
+        return analyse(con, sc, facts)
+    finally:
+        con.close()
+
+
+@st.cache_data(ttl=600, max_entries=200, show_spinner=False)
+def _curve(db: str, version: tuple[float, float], sc: Any, workload: str) -> Any:
+    from queries.dashboard import scenario_curve
+
+    facts = _facts(db, version, sc)
+    con = ingest.connect(db, read_only=True)
+    try:
+        return scenario_curve(con, sc, workload, facts)
+    finally:
+        con.close()
+
+
+def analysis(sc: Any) -> Any:
+    """``queries.rightsizing.analyse`` for the Workloads, Savings and 80/20 pages. The scans of the
+    requests (``scan``) are cached by period, key, cache-hit target and tolerance only, so moving a
+    what-if slider (policy, escalation, tokenizer factor, growth, move threshold) reruns the
+    arithmetic on cached facts instead of scanning every request again."""
+    db = db_target()
+    return _analysis(db, store_version(db), sc)
+
+
+def facts(sc: Any) -> Any:
+    """The cached ``scan`` for a scenario's period (its ``profiles`` are the workload profiles)."""
+    db = db_target()
+    return _facts(db, store_version(db), sc)
+
+
+def curve(sc: Any, workload: str) -> Any:
+    """``queries.dashboard.scenario_curve`` on the cached scan: picking another workload costs no scan."""
+    db = db_target()
+    return _curve(db, store_version(db), sc, workload)
+
+
 def write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a store-changing function (loading an upload, removing a file) on a short read-write
     connection, then drop every cached result so all pages see the change on their next run."""

@@ -13,14 +13,26 @@ shifted AS (
            END AS shift
     FROM wr
 ),
-tok AS (
-    SELECT s.workload, s.model AS own_model, th.threshold,
-           coalesce(s.input_tokens > th.threshold, false) AS long,
+-- One pass over the requests: sums per workload, own model and how many thresholds the request's
+-- input exceeds ("above"); input_tokens > the k-th smallest threshold exactly when above >= k. Then
+-- the few grouped rows, not every request, are crossed with the thresholds (docs/performance.md).
+edges AS (SELECT coalesce(list_sort(list(threshold) FILTER (WHERE threshold IS NOT NULL)), []) AS e FROM th),
+b AS (
+    SELECT s.workload, s.model AS own_model,
+           len(list_filter(edges.e, lambda x: s.input_tokens > x)) AS above,
            sum(s.uncached_input_tokens) AS unc, sum(s.cache_read_tokens) AS cr,
            sum(s.uncached_input_tokens - s.shift) AS unc_c, sum(s.cache_read_tokens + s.shift) AS cr_c,
            sum(s.cache_write_tokens) AS cw5, sum(s.cache_write_1h_tokens) AS cw1h, sum(s.output_tokens) AS out
-    FROM shifted s CROSS JOIN th
+    FROM shifted s CROSS JOIN edges
     GROUP BY ALL
+),
+tok AS (
+    SELECT b.workload, b.own_model, th.threshold,
+           coalesce(b.above >= list_position(edges.e, th.threshold), false) AS long,
+           sum(b.unc) AS unc, sum(b.cr) AS cr, sum(b.unc_c) AS unc_c, sum(b.cr_c) AS cr_c,
+           sum(b.cw5) AS cw5, sum(b.cw1h) AS cw1h, sum(b.out) AS out
+    FROM b CROSS JOIN th CROSS JOIN edges
+    GROUP BY b.workload, b.own_model, th.threshold, long
 ),
 priced AS (
     SELECT t.workload, t.own_model, r.model,

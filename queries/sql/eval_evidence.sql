@@ -2,7 +2,9 @@
 -- (its workload wins), else by the row's own workload column. Rows that match neither are dropped.
 -- eligible: passed when given, else candidate_score >= baseline_score - $tolerance.
 WITH {workload_requests},
-req AS (SELECT request_id, any_value(workload) AS workload FROM wr GROUP BY request_id),
+-- only the requests that were evaluated: grouping all requests by id costs seconds at 10M
+req AS (SELECT request_id, any_value(workload) AS workload FROM wr
+        WHERE request_id IN (SELECT request_id FROM evals) GROUP BY request_id),
 ev AS (
     SELECT coalesce(req.workload, e.workload) AS workload,
            e.request_id, req.request_id IS NOT NULL AS matched_request,

@@ -1,6 +1,8 @@
 -- Per workload and candidate: how many evaluated requests, how many eligible (see eval_evidence).
 WITH {workload_requests},
-req AS (SELECT request_id, any_value(workload) AS workload FROM wr GROUP BY request_id),
+-- only the requests that were evaluated: grouping all requests by id costs seconds at 10M
+req AS (SELECT request_id, any_value(workload) AS workload FROM wr
+        WHERE request_id IN (SELECT request_id FROM evals) GROUP BY request_id),
 ev AS (
     SELECT coalesce(req.workload, e.workload) AS workload, e.baseline_model, e.candidate_model,
            req.request_id IS NOT NULL AS matched_request,

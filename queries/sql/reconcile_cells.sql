@@ -17,11 +17,10 @@ WITH bill AS (
     WHERE x_LineType = 'cost' AND ChargePeriodStart >= $start AND ChargePeriodStart < $end
     GROUP BY ALL
 ),
-req AS (
-    SELECT CAST(r.ts AS DATE) AS day,
-           {req_provider} AS provider,
-           regexp_replace(r.model, '-\d{{4}}-\d{{2}}-\d{{2}}$', '') AS model,
-           'usage' AS line_kind,
+-- The requests summed per day, provider and model as stored first, so the provider key and the
+-- model family (a regex) are computed once per group, not once per request (docs/performance.md).
+req_raw AS (
+    SELECT CAST(r.ts AS DATE) AS day, r.provider, r.model,
            count(*) AS requests,
            count(*) FILTER (WHERE r.cost IS NULL) AS unpriced_requests,
            coalesce(sum(r.cost), 0) AS request_cost,
@@ -34,6 +33,18 @@ req AS (
     JOIN source_file f ON f.id = r.source_file_id AND f.status = 'loaded'
     LEFT JOIN _catalog_cost c ON c.rid = r.rowid
     WHERE r.ts >= $start AND r.ts < $end
+    GROUP BY ALL
+),
+req AS (
+    SELECT r.day,
+           {req_provider} AS provider,
+           regexp_replace(r.model, '-\d{{4}}-\d{{2}}-\d{{2}}$', '') AS model,
+           'usage' AS line_kind,
+           CAST(sum(r.requests) AS BIGINT) AS requests, CAST(sum(r.unpriced_requests) AS BIGINT) AS unpriced_requests,
+           sum(r.request_cost) AS request_cost, sum(r.logged_priced) AS logged_priced,
+           sum(r.logged_unpriced) AS logged_unpriced, sum(r.standard_cost) AS standard_cost,
+           sum(r.tier_cost) AS tier_cost, sum(r.logged_cost) AS logged_cost
+    FROM req_raw r
     GROUP BY ALL
 ),
 cells AS (

@@ -7,7 +7,9 @@ rule AS (
     FROM source_file f JOIN workload_rule w ON f.name GLOB w.source_pattern
     GROUP BY f.name
 ),
-wr AS (
+-- NOT MATERIALIZED: a query that reads wr twice scans the table twice rather than holding every
+-- request's columns in memory (2 GB at 10M requests; docs/performance.md).
+wr AS NOT MATERIALIZED (
     SELECT
         CASE coalesce(rule.key_name, $default_key)
             WHEN 'feature' THEN coalesce(r.feature, '(no feature)')

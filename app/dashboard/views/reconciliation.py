@@ -11,7 +11,7 @@ import streamlit as st
 
 from app.dashboard.data import query
 from app.dashboard.ui import bounds, money, plain, welcome_if_empty
-from queries.reconcile import gap_causes, reconcile, summary
+from queries.reconcile import reconciliation
 
 st.title("Reconciliation")
 if not welcome_if_empty():
@@ -22,13 +22,14 @@ if not welcome_if_empty():
     start, end_incl = (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (first, last)
     s, e = start.isoformat(), (end_incl + timedelta(days=1)).isoformat()
     grain = st.radio("Grain", ["day", "month"], horizontal=True, key="r_grain")
-    sm = query(summary, s, e)
+    page = query(reconciliation, s, e, grain)
+    sm = page["summary"]
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Billed", money(sm["billed"]))
     c2.metric("Logged", money(sm["logged"]))
     c3.metric("Our price of the requests", money(sm["request_cost"]))
     c4.metric("Gap (billed − logged)", money(sm["gap"]))
-    causes = query(gap_causes, s, e)
+    causes = page["causes"]
     if causes.height:
         st.subheader("The gap by cause")
         fig = px.bar(causes.with_columns(pl.col("amount").cast(pl.Float64)).to_pandas(), x="amount", y="cause",
@@ -38,4 +39,4 @@ if not welcome_if_empty():
     for u in sm["unbilled"]:
         st.caption(plain(f"Not reconciled (no bill loaded): {u['provider']}, {u['requests']:,} requests"))
     st.subheader(f"Logs vs bill per provider, model and {grain}")
-    st.dataframe(query(reconcile, s, e, grain), hide_index=True, width="stretch")
+    st.dataframe(page["table"], hide_index=True, width="stretch")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from app.dashboard.data import query
+from app.dashboard.data import analysis
 from app.dashboard.ui import money, plain, welcome_if_empty
 from ingest import settings
 from ingest.errors import RightsizeError
 from queries.model_table import Policy
-from queries.rightsizing import Scenario, analyse
+from queries.rightsizing import Scenario
 
 st.title("Savings & scenarios")
 if not welcome_if_empty():
@@ -32,7 +32,7 @@ if not welcome_if_empty():
         st.stop()
     sc = Scenario(key=str(settings.get("workload_key")), policy=policy, tolerance=tolerance, escalation=escalation,
                   tokenizer_factor=tokenizer, growth=growth, move_threshold=threshold)
-    a = query(analyse, sc)
+    a = analysis(sc)
     t = a.totals
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Current cost", money(t["current_cost"]))

@@ -6,16 +6,16 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from app.dashboard.data import query
+from app.dashboard.data import analysis
 from app.dashboard.ui import share, welcome_if_empty
 from ingest import settings
-from queries.rightsizing import Scenario, analyse
+from queries.rightsizing import Scenario
 
 st.title("The 80/20 test")
 if not welcome_if_empty():
     threshold = st.slider("Eligible share a workload needs to count as movable", 0.5, 1.0, 0.9, 0.01,
                           key="t_threshold")
-    a = query(analyse, Scenario(key=str(settings.get("workload_key")), move_threshold=threshold))
+    a = analysis(Scenario(key=str(settings.get("workload_key")), move_threshold=threshold))
     th = a.thesis
     if th.get("holds") is None:
         st.warning(th["verdict"])

@@ -6,12 +6,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from app.dashboard.data import query
+from app.dashboard.data import analysis, curve, facts
 from app.dashboard.ui import plain, welcome_if_empty
 from ingest import settings
-from queries.dashboard import scenario_curve
-from queries.rightsizing import Scenario, analyse
-from queries.workloads import workload_profiles
+from queries.rightsizing import Scenario
 
 COLUMNS = ["workload", "requests", "current_model", "model_mix", "current_cost_per_month", "candidate_model",
            "candidate_tier", "eligible_share", "eligible_low", "eligible_high", "basis", "basis_detail",
@@ -20,7 +18,7 @@ COLUMNS = ["workload", "requests", "current_model", "model_mix", "current_cost_p
 st.title("Workloads")
 if not welcome_if_empty():
     sc = Scenario(key=str(settings.get("workload_key")))
-    a = query(analyse, sc)
+    a = analysis(sc)
     w = a.workloads
     if w.is_empty():
         st.info("No workloads yet: workloads come from request logs (LiteLLM, Langfuse, a generic request CSV).")
@@ -32,7 +30,7 @@ if not welcome_if_empty():
                                     "eligible_high": st.column_config.NumberColumn(format="percent")})
         pick = st.selectbox("Workload detail", w["workload"].to_list(), key="w_pick")
         row = w.filter(w["workload"] == pick).to_dicts()[0]
-        prof = query(workload_profiles, None, None, sc.key)
+        prof = facts(sc).profiles
         p = prof.filter(prof["workload"] == pick) if "workload" in prof.columns else prof.clear()
         st.subheader(plain(pick))
         c1, c2, c3 = st.columns(3)
@@ -41,13 +39,13 @@ if not welcome_if_empty():
         c3.metric("Savings per month", f"{row['savings_per_month'] or 0:,.2f} USD")
         if p.height:
             st.dataframe(p, hide_index=True, width="stretch")
-        curve = query(scenario_curve, sc, pick)
-        if curve.height:
+        qc = curve(sc, pick)
+        if qc.height:
             fig = go.Figure()
-            err_hi = (curve["eligible_high"] - curve["eligible_share"]).to_list()
-            err_lo = (curve["eligible_share"] - curve["eligible_low"]).to_list()
-            fig.add_trace(go.Scatter(x=curve["cost_ratio"].to_list(), y=curve["eligible_share"].to_list(),
-                                     mode="markers+text", text=curve["model"].to_list(), textposition="top center",
+            err_hi = (qc["eligible_high"] - qc["eligible_share"]).to_list()
+            err_lo = (qc["eligible_share"] - qc["eligible_low"]).to_list()
+            fig.add_trace(go.Scatter(x=qc["cost_ratio"].to_list(), y=qc["eligible_share"].to_list(),
+                                     mode="markers+text", text=qc["model"].to_list(), textposition="top center",
                                      error_y={"type": "data", "array": err_hi, "arrayminus": err_lo}))
             fig.update_layout(xaxis_title="cost relative to the current model", yaxis_title="eligible share",
                               yaxis_tickformat=".0%", xaxis_tickformat=".0%")
