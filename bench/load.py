@@ -29,6 +29,7 @@ import platform
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -196,9 +197,12 @@ async def _problems(page: Any, js_errors: list[str]) -> str | None:
     return None
 
 
-async def _session(browser: Any, url: str, index: int, deadline: float, step_timeout: float, seed: int,
-                   out: list[Step]) -> None:
+async def _session(browser: Any, url: str, index: int, seconds: float, ramp: float, step_timeout: float,
+                   seed: int, out: list[Step]) -> None:
+    """One person: arrives ``ramp`` × index seconds after the first, loads the app, then browses for
+    ``seconds`` (the step under way when time is up is finished, bounded by ``step_timeout``)."""
     rng = random.Random(seed * 1000 + index)
+    await asyncio.sleep(ramp * index)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     js_errors: list[str] = []
@@ -229,6 +233,7 @@ async def _session(browser: Any, url: str, index: int, deadline: float, step_tim
             "() => document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state') === 'notRunning'"
             " && document.querySelector('h1')", timeout=step_timeout * 1000, polling=100)
         out.append(Step(index, "Overview", "first load", time.perf_counter() - t, await _problems(page, js_errors)))
+        deadline = time.monotonic() + seconds
         order = PAGES[index % len(PAGES):] + PAGES[:index % len(PAGES)]
         i = 0
         while time.monotonic() < deadline:
@@ -250,7 +255,7 @@ async def _session(browser: Any, url: str, index: int, deadline: float, step_tim
         await context.close()
 
 
-async def _run(url: str, sessions: int, seconds: float, step_timeout: float, seed: int) -> LoadResult:
+async def _run(url: str, sessions: int, seconds: float, ramp: float, step_timeout: float, seed: int) -> LoadResult:
     from playwright.async_api import async_playwright
 
     result = LoadResult(sessions, seconds)
@@ -258,18 +263,18 @@ async def _run(url: str, sessions: int, seconds: float, step_timeout: float, see
         browser = await p.chromium.launch(executable_path=shutil.which("chromium"),
                                           args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
         try:
-            deadline = time.monotonic() + seconds
-            await asyncio.gather(*(_session(browser, url, i, deadline, step_timeout, seed, result.steps)
+            await asyncio.gather(*(_session(browser, url, i, seconds, ramp, step_timeout, seed, result.steps)
                                    for i in range(sessions)))
         finally:
             await browser.close()
     return result
 
 
-def run_load(url: str, sessions: int = 20, seconds: float = 45.0, step_timeout: float = 180.0,
+def run_load(url: str, sessions: int = 20, seconds: float = 45.0, ramp: float = 1.0, step_timeout: float = 180.0,
              seed: int = 7) -> LoadResult:
-    """``sessions`` people browsing ``url`` at once for ``seconds`` (each finishes the step it is in)."""
-    return asyncio.run(_run(url, sessions, seconds, step_timeout, seed))
+    """``sessions`` people browsing ``url`` at once, arriving ``ramp`` seconds apart, each for
+    ``seconds`` after its first page load (and finishing the step it is in)."""
+    return asyncio.run(_run(url, sessions, seconds, ramp, step_timeout, seed))
 
 
 # --- serving a store -----------------------------------------------------------------------------
@@ -288,7 +293,7 @@ def served(db: Path, log: Path, port: int | None = None) -> Iterator[str]:
     env["PYTHONPATH"] = str(ROOT)
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         url = f"http://127.0.0.1:{port}"
         try:
             for _ in range(240):
@@ -302,13 +307,20 @@ def served(db: Path, log: Path, port: int | None = None) -> Iterator[str]:
             else:
                 raise RuntimeError(f"rightsize serve did not start: {log.read_text()[-2000:]}")
             yield url
-        finally:
-            proc.terminate()
+        finally:  # the whole process group: `rightsize serve` and the Streamlit server it runs
+            _signal_group(proc, signal.SIGTERM)
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                _signal_group(proc, signal.SIGKILL)
                 proc.wait()
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def slice_store(db: Path, skip: tuple[str, ...] = ()) -> Path:
@@ -362,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=float, default=1_000_000, help="generated requests in the store")
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=120.0, help="how long the sessions browse")
+    ap.add_argument("--ramp", type=float, default=1.0, help="seconds between two sessions' arrivals")
     ap.add_argument("--step-timeout", type=float, default=300.0)
     args = ap.parse_args(argv)
     rows = int(args.rows)
@@ -370,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"store {db} ready in {time.perf_counter() - t:.0f}s", flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     with served(db, db.with_suffix(".serve.log")) as url:
-        result = run_load(url, args.sessions, args.seconds, args.step_timeout)
+        result = run_load(url, args.sessions, args.seconds, args.ramp, args.step_timeout)
     table = result.markdown()
     print(table)
     for s in result.errors:
