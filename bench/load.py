@@ -3,9 +3,9 @@
 Each session is its own browser context (its own cookies, its own Streamlit websocket session), and
 for a bounded time it does what a person does: opens pages from the sidebar and changes filters
 (explorer model/team/group-by, overview movers and split, reconciliation grain, workload detail,
-savings policy). A step's time runs from the click to the end of the script run it caused (the app's
-``data-test-script-state`` going back to ``notRunning``, seen by a MutationObserver, so a fast run is
-never missed), i.e. what the person waits for.
+savings policy). A step's time runs from the click to the end of the script run it caused (the
+server's ``script_finished`` message on the session's websocket, then no element left stale on the
+page), i.e. what the person waits for.
 
 A step fails when it does not finish within ``step_timeout``, when the page shows an exception or an
 error alert, when any text mentions a lock (DuckDB's "Could not set lock on file"), or when the page
@@ -48,17 +48,11 @@ SLICE = ROOT / "sample_data" / "slice"
 # A DuckDB lock conflict, or any other mention of a lock, must never reach a user.
 LOCK = re.compile(r"\block(ed|ing)?\b|could not set lock", re.IGNORECASE)
 
-OBSERVER = """() => {
+STATE = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || window.__rsObserved) return !!app;
-  window.__rsObserved = true;
-  window.__rsRuns = 0;
-  new MutationObserver(records => {
-    for (const r of records) {
-      if (r.oldValue !== 'notRunning' && app.getAttribute('data-test-script-state') === 'notRunning') window.__rsRuns++;
-    }
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state'], attributeOldValue: true});
-  return true;
+  return `script ${app?.getAttribute('data-test-script-state')}, connection ${app?.getAttribute('data-test-connection-state')}, `
+    + `stale ${document.querySelectorAll('[data-stale="true"]').length}, `
+    + `h1 ${document.querySelector('h1')?.innerText}`;
 }"""
 
 PROBLEMS = """() => {
@@ -175,12 +169,43 @@ PAGES: list[tuple[str, str, list[Action]]] = [
 ]
 
 
-async def _finish(page: Any, before: int, timeout: float) -> None:
-    """Wait for the script run the last click caused to end, and for no element to be stale."""
-    await page.wait_for_function(
-        "n => window.__rsRuns > n && document.querySelector('[data-testid=\"stApp\"]')"
-        ".getAttribute('data-test-script-state') === 'notRunning' && !document.querySelector('[data-stale=\"true\"]')",
-        arg=before, timeout=timeout * 1000, polling=100)
+class Runs:
+    """Script runs of one session that finished, counted from the ForwardMsgs on its websocket.
+
+    The DOM cannot tell: when a run is quick, the frontend can take "started" and "finished" in one
+    render, so ``data-test-script-state`` never leaves ``notRunning``. The server's own
+    ``script_finished`` message is always sent."""
+
+    def __init__(self) -> None:
+        self.finished = 0
+
+    def attach(self, page: Any) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        def frame(payload: bytes | str) -> None:
+            if isinstance(payload, str):
+                return
+            try:
+                msg = ForwardMsg.FromString(bytes(payload))
+            except Exception:  # noqa: BLE001 - not a ForwardMsg: not ours to count
+                return
+            if msg.WhichOneof("type") == "script_finished" and msg.script_finished in (
+                    ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR):
+                self.finished += 1
+
+        page.on("websocket", lambda ws: ws.on("framereceived", frame))
+
+    async def wait(self, page: Any, before: int, timeout: float) -> None:
+        """Until a run after ``before`` finished and the page shows no stale element."""
+        deadline = time.monotonic() + timeout
+        while self.finished <= before:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no script run finished within {timeout:.0f} s")
+            await asyncio.sleep(0.05)
+        await page.wait_for_function(
+            "() => document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state') "
+            "=== 'notRunning' && !document.querySelector('[data-stale=\"true\"]')",
+            timeout=max(1.0, deadline - time.monotonic()) * 1000, polling=100)
 
 
 async def _problems(page: Any, js_errors: list[str]) -> str | None:
@@ -206,35 +231,43 @@ async def _session(browser: Any, url: str, index: int, seconds: float, ramp: flo
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     js_errors: list[str] = []
+    runs = Runs()
+    runs.attach(page)
     page.on("pageerror", lambda exc: js_errors.append(str(exc)[:300]))
     page.set_default_timeout(step_timeout * 1000)
 
     async def step(page_name: str, action: str, do: Callable[[], Awaitable[str | None]], heading: str) -> bool:
         t = time.perf_counter()
         try:
-            before = await page.evaluate("() => window.__rsRuns ?? 0")
+            before = runs.finished
             what = await do()
             if what is None:  # nothing to change on this page right now
                 return True
             await page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=step_timeout * 1000)
-            await _finish(page, before, step_timeout)
+            await runs.wait(page, before, step_timeout)
             error = await _problems(page, js_errors)
             out.append(Step(index, page_name, what, time.perf_counter() - t, error))
             return error is None
         except Exception as exc:  # noqa: BLE001 - a timeout or a vanished element is this step's failure
-            out.append(Step(index, page_name, action, time.perf_counter() - t, f"{type(exc).__name__}: {str(exc)[:300]}"))
+            try:
+                state = await page.evaluate(STATE)
+            except Exception:  # noqa: BLE001
+                state = "page state unavailable"
+            out.append(Step(index, page_name, action, time.perf_counter() - t,
+                            f"{type(exc).__name__}: {str(exc)[:200]} [{state}]"))
             return False
 
     try:
         t = time.perf_counter()
         await page.goto(url, wait_until="domcontentloaded")
-        await page.wait_for_function(OBSERVER, timeout=step_timeout * 1000, polling=100)
-        await page.wait_for_function(
-            "() => document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state') === 'notRunning'"
-            " && document.querySelector('h1')", timeout=step_timeout * 1000, polling=100)
+        await runs.wait(page, 0, step_timeout)
+        await page.get_by_role("heading", name="Overview", exact=True).first.wait_for()
         out.append(Step(index, "Overview", "first load", time.perf_counter() - t, await _problems(page, js_errors)))
         deadline = time.monotonic() + seconds
-        order = PAGES[index % len(PAGES):] + PAGES[:index % len(PAGES)]
+        # every session starts on the Overview, so its tour starts elsewhere (clicking the page one
+        # is on runs nothing); sessions start at different pages to spread the load
+        k = 1 + index % (len(PAGES) - 1)
+        order = PAGES[k:] + PAGES[:k]
         i = 0
         while time.monotonic() < deadline:
             title, heading, actions = order[i % len(order)]
