@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from app.dashboard.data import query
-from app.dashboard.ui import bounds, money, plain, welcome_if_empty
+from app.dashboard.ui import bounds, chart_frame, money, plain, welcome_if_empty
 from queries.reconcile import gap_causes, reconcile, summary
 
 st.title("Reconciliation")
@@ -31,7 +31,7 @@ if not welcome_if_empty():
     causes = query(gap_causes, s, e)
     if causes.height:
         st.subheader("The gap by cause")
-        fig = px.bar(causes.with_columns(pl.col("amount").cast(pl.Float64)).to_pandas(), x="amount", y="cause",
+        fig = px.bar(chart_frame(causes.with_columns(pl.col("amount").cast(pl.Float64))).to_pandas(), x="amount", y="cause",
                      orientation="h", hover_data=["note"])
         st.plotly_chart(fig, width="stretch")
         st.dataframe(causes, hide_index=True, width="stretch")

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.dashboard.data import query
-from app.dashboard.ui import plain, welcome_if_empty
+from app.dashboard.ui import chart_text, plain, welcome_if_empty
 from ingest import settings
 from queries.dashboard import scenario_curve
 from queries.rightsizing import Scenario, analyse
@@ -47,7 +47,8 @@ if not welcome_if_empty():
             err_hi = (curve["eligible_high"] - curve["eligible_share"]).to_list()
             err_lo = (curve["eligible_share"] - curve["eligible_low"]).to_list()
             fig.add_trace(go.Scatter(x=curve["cost_ratio"].to_list(), y=curve["eligible_share"].to_list(),
-                                     mode="markers+text", text=curve["model"].to_list(), textposition="top center",
+                                     mode="markers+text", text=[chart_text(m) for m in curve["model"].to_list()],
+                                     textposition="top center",
                                      error_y={"type": "data", "array": err_hi, "arrayminus": err_lo}))
             fig.update_layout(xaxis_title="cost relative to the current model", yaxis_title="eligible share",
                               yaxis_tickformat=".0%", xaxis_tickformat=".0%")
