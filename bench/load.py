@@ -52,7 +52,8 @@ STATE = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   return `script ${app?.getAttribute('data-test-script-state')}, connection ${app?.getAttribute('data-test-connection-state')}, `
     + `stale ${document.querySelectorAll('[data-stale="true"]').length}, `
-    + `h1 ${document.querySelector('h1')?.innerText}`;
+    + `h1 ${document.querySelector('h1')?.innerText}, url ${location.pathname}, `
+    + `main ${JSON.stringify((document.querySelector('[data-testid="stMain"]')?.innerText ?? '').slice(0, 160))}`;
 }"""
 
 PROBLEMS = """() => {
