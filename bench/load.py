@@ -244,9 +244,11 @@ async def _session(browser: Any, url: str, index: int, seconds: float, ramp: flo
             what = await do()
             if what is None:  # nothing to change on this page right now
                 return True
-            await page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=step_timeout * 1000)
             await runs.wait(page, before, step_timeout)
+            # a run that failed before the page's title is caught here, not as a missing heading
             error = await _problems(page, js_errors)
+            if error is None:
+                await page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=30_000)
             out.append(Step(index, page_name, what, time.perf_counter() - t, error))
             return error is None
         except Exception as exc:  # noqa: BLE001 - a timeout or a vanished element is this step's failure
