@@ -20,6 +20,7 @@ HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
 MD = "[click](javascript:alert(3)) **bold**"
+PLOTLY = '<b>bold</b> <a href="https://evil.invalid/x">link</a>'  # tags Plotly draws in charts
 UPLOAD_NAME = "<img src=x onerror=alert(5)>.csv"
 
 INJECTED = """() => ({
@@ -27,6 +28,8 @@ INJECTED = """() => ({
   onerror: document.querySelectorAll('[onerror]').length,
   imgs: document.querySelectorAll('img[src="x"]').length,
   jslinks: document.querySelectorAll('a[href^="javascript:"]').length,
+  links: Array.from(document.querySelectorAll('a')).filter(a => /evil/.test(a.getAttribute('href') + a.getAttribute('xlink:href'))).length,
+  svgbold: Array.from(document.querySelectorAll('tspan')).filter(t => /bold/.test(t.getAttribute('style') || '')).length,
   bold: Array.from(document.querySelectorAll('strong, b')).filter(e => e.textContent === 'bold').length,
 })"""
 
@@ -57,7 +60,7 @@ def test_hostile_names_show_as_text_never_as_markup(hostile_server: str, tmp_pat
         def clean(where: str) -> None:
             page.wait_for_timeout(500)
             got = page.evaluate(INJECTED)
-            assert got == {"scripts": 0, "onerror": 0, "imgs": 0, "jslinks": 0, "bold": 0}, (where, got)
+            assert got == {"scripts": 0, "onerror": 0, "imgs": 0, "jslinks": 0, "links": 0, "svgbold": 0, "bold": 0}, (where, got)
             assert not dialogs, (where, dialogs)
 
         def settled() -> None:
@@ -69,7 +72,8 @@ def test_hostile_names_show_as_text_never_as_markup(hostile_server: str, tmp_pat
         expect(page.get_by_role("heading", name="Overview")).to_be_visible()
         settled()
         legend = page.locator(".legendtext")
-        expect(legend.filter(has_text=SCRIPT)).to_have_count(1)  # the provider split shows the name as text
+        expect(legend.filter(has_text=SCRIPT)).to_have_count(1)  # the provider split shows the names as text
+        expect(legend.filter(has_text=PLOTLY)).to_have_count(1)
         clean("overview")
 
         page.get_by_test_id("stSidebarNavLink").filter(has_text="Upload").click()
@@ -93,7 +97,7 @@ def test_hostile_names_show_as_text_never_as_markup(hostile_server: str, tmp_pat
         group.click()
         page.get_by_role("option").get_by_text("model", exact=True).click()
         settled()
-        expect(page.locator(".legendtext").filter(has_text=MD)).to_have_count(1)
+        expect(page.locator(".legendtext").filter(has_text=IMG)).to_have_count(1)  # the team's one model
         clean("explorer, models in the legend")
 
         page.get_by_test_id("stSidebarNavLink").filter(has_text="Workloads").click()
