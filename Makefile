@@ -7,7 +7,7 @@ DB     ?= data/demo.duckdb
 PORT   ?= 8501
 DEMO_ARGS ?= --seed 7 --months 3
 
-.PHONY: setup demo slice test bench browser lint clean focus-validator
+.PHONY: setup demo slice test bench bench-load browser lint clean focus-validator
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ test: setup browser focus-validator
 
 bench: setup
 	$(BIN)/python -m bench.run
+
+# 20 dashboard sessions in headless Chromium against `rightsize serve` on a store of LOAD_ROWS
+# generated requests (built once in data/bench/); p95 page times in bench/results/LOAD.md.
+LOAD_ROWS ?= 1000000
+bench-load: setup browser
+	$(BIN)/python -m bench.load --rows $(LOAD_ROWS)
 
 lint: setup
 	$(BIN)/ruff check app ingest queries sample_data tests bench
