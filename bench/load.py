@@ -432,7 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     lines = ["# Dashboard load results", "",
              "`python -m bench.load --rows N`: concurrent sessions (one headless Chromium, one context each) "
              "open pages and change filters against `rightsize serve` for a bounded time. A step is a click to the "
-             "end of the script run it caused. Errors: exceptions, error alerts, lock messages, JS errors, timeouts.",
+             "end of the script run it caused; the Overview row includes each session's first, cold load of the app. "
+             "Errors: exceptions, error alerts, lock messages, JS errors, timeouts. Chromium's 20 tabs share the "
+             "2 CPUs with the server (they used several times its CPU), so these are upper bounds.",
              ""]
     for key in sorted(runs, key=int):
         m = runs[key]["meta"]
