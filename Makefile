@@ -7,7 +7,7 @@ DB     ?= data/demo.duckdb
 PORT   ?= 8501
 DEMO_ARGS ?= --seed 7 --months 3
 
-.PHONY: setup demo slice test bench browser lint clean focus-validator
+.PHONY: setup demo slice test bench bench-load browser lint clean focus-validator
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ SIZES ?= 1000000,10000000
 CASES ?=
 bench: setup
 	nice -n 10 $(BIN)/python -m bench.run --sizes $(SIZES) $(if $(CASES),--cases $(CASES))
+
+# 20 dashboard sessions in headless Chromium against `rightsize serve` on a store of LOAD_ROWS
+# generated requests (built once in data/bench/); p95 page times in bench/results/LOAD.md.
+LOAD_ROWS ?= 1000000
+bench-load: setup browser
+	$(BIN)/python -m bench.load --rows $(LOAD_ROWS)
 
 lint: setup
 	$(BIN)/ruff check app ingest queries sample_data tests bench

@@ -409,7 +409,6 @@ def serve_cmd(
 ) -> None:
     """Start the dashboard (headless) on ADDRESS:PORT."""
     import os
-    import subprocess
 
     from ingest import settings
 
@@ -426,9 +425,14 @@ def serve_cmd(
     cmd = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.headless", "true",
            "--server.address", address, "--server.port", str(port),
            "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
+           "--server.fileWatcherType", "none", "--server.runOnSave", "false",
            "--server.maxUploadSize", str(int(settings.get("upload_max_mb")))]
     typer.echo(f"rightsize dashboard on http://{address}:{port}", err=True)
-    raise typer.Exit(subprocess.call(cmd, env=env))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # exec, not a child: a signal to `rightsize serve` (Ctrl-C, a service manager's SIGTERM) reaches
+    # the Streamlit server itself, so stopping one never leaves the other running
+    os.execve(sys.executable, cmd, env)
 
 
 def main() -> None:

@@ -197,8 +197,13 @@ def ingest_history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return run_named(con, "ingest_history")
 
 
-def ingest_rejects(con: duckdb.DuckDBPyConnection, file_id: int) -> pl.DataFrame:
-    return run_named(con, "ingest_rejects", {"file_id": int(file_id)})
+def ingest_rejects(con: duckdb.DuckDBPyConnection, file_id: int | str) -> pl.DataFrame:
+    """The rejected and warned lines of one loaded file (``file_id`` from the ingest history)."""
+    try:
+        fid = int(file_id)
+    except (TypeError, ValueError):
+        raise QueryError(f"file id {str(file_id)[:80]!r} is not a number; pick a file from the ingest history") from None
+    return run_named(con, "ingest_rejects", {"file_id": fid})
 
 
 def prices_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -46,7 +46,8 @@ def as_date(value: date | datetime | str | None, what: str) -> str | None:
     try:
         return datetime.fromisoformat(value.strip()).isoformat()
     except ValueError:
-        raise QueryError(f"{what} {value!r} is not a date; use YYYY-MM-DD") from None
+        shown = value if len(value) <= 80 else value[:80] + "…"
+        raise QueryError(f"{what} {shown!r} is not a date; use YYYY-MM-DD") from None
 
 
 def spend_by(con: duckdb.DuckDBPyConnection, by: list[str] | None = None,

@@ -16,6 +16,7 @@ import polars as pl
 
 from ingest.errors import QueryError
 from queries import load_sql, run_named
+from queries.spend import as_date
 
 # Key name -> what it groups by (the SQL for each lives in sql/workload_requests.sql).
 WORKLOAD_KEYS: dict[str, str] = {
@@ -40,7 +41,12 @@ def check_key(key: str) -> str:
 
 
 def period_params(start: Day = None, end: Day = None, key: str = "auto") -> dict[str, object]:
-    """The parameters every workload query takes: ``start`` inclusive, ``end`` exclusive, the key."""
+    """The parameters every workload query takes: ``start`` inclusive, ``end`` exclusive, the key.
+    A period bound that is not a date is refused here with the project's error (DuckDB would say
+    "Conversion Error" deep inside the query); valid ones are passed as given."""
+    for value, what in ((start, "start"), (end, "end")):
+        if isinstance(value, str):
+            as_date(value, what)
     return {"start": str(start) if start else None, "end": str(end) if end else None,
             "default_key": check_key(key)}
 

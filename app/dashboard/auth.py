@@ -17,6 +17,7 @@ import hmac
 
 import streamlit as st
 
+from app.dashboard.ui import plain
 from ingest import settings
 
 
@@ -53,7 +54,7 @@ def gate() -> None:
             st.button("Sign in", on_click=st.login, type="primary")
             st.stop()
         with st.sidebar:
-            st.caption(f"Signed in as {st.user.get('email') or st.user.get('name') or 'you'}")
+            st.caption(plain(f"Signed in as {st.user.get('email') or st.user.get('name') or 'you'}"))
             st.button("Sign out", on_click=st.logout)
     elif mode == "password":
         if not st.session_state.get("rs_authenticated"):

@@ -1,11 +1,15 @@
 """Small rendering helpers shared by the pages: the empty-store welcome, money formatting, and
-showing a ``RightsizeError`` as one ``st.error`` line. No queries are built here."""
+showing data safely: ``plain`` for text inside Markdown (captions, alerts, headings, widget and
+metric labels), ``chart_frame``/``chart_text`` for text inside Plotly charts. Tables
+(``st.dataframe``), ``st.text``, metric values and widget options are never interpreted. No page
+uses ``unsafe_allow_html``; tests/test_html_escape.py holds this in a browser. No queries here."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 import streamlit as st
 
 from app.dashboard.data import query
@@ -41,6 +45,21 @@ def share(value: float | None) -> str:
 
 
 _MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~$:"
+
+
+def chart_text(text: object) -> str:
+    """A value shown inside a Plotly chart (legend, axis label, point text, hover). Plotly draws a
+    subset of HTML in those (``<b>``, ``<a href>``, ``<br>``, ``<span style>``), so a team called
+    ``<b>ops</b>`` would be bold and ``<a href=…>`` a link; as entities it shows literally."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def chart_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with every text column passed through ``chart_text``, ready for ``plotly.express``."""
+    return df.with_columns(
+        pl.col(c).str.replace_all("&", "&amp;", literal=True).str.replace_all("<", "&lt;", literal=True)
+        .str.replace_all(">", "&gt;", literal=True)
+        for c, t in df.schema.items() if t == pl.String)
 
 
 def plain(text: object) -> str:

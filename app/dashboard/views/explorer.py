@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from app.dashboard.data import query
-from app.dashboard.ui import bounds, money, welcome_if_empty
+from app.dashboard.ui import bounds, chart_frame, money, plain, welcome_if_empty
 from queries.dashboard import (
     REQUEST_DIMENSIONS,
     distinct_values,
@@ -50,12 +50,12 @@ if not welcome_if_empty():
     total = table.group_by("currency").agg(pl.col("billed_cost").sum()).sort("billed_cost", descending=True)
     totals = total.to_dicts() or [{"currency": query(main_currency), "billed_cost": 0}]
     for c, row in zip(st.columns(len(totals)), totals, strict=True):
-        c.metric(f"Billed ({row['currency']})", money(row["billed_cost"], row["currency"]))
+        c.metric(f"Billed ({plain(row['currency'])})", money(row["billed_cost"], row["currency"]))
     if table.is_empty():
         st.caption("No billed spend matches these filters.")
     else:
         series = query(spend_by, ["day", group], **f)
-        fig = px.bar(series.with_columns(pl.col("billed_cost").cast(pl.Float64)).sort("day").to_pandas(),
+        fig = px.bar(chart_frame(series.with_columns(pl.col("billed_cost").cast(pl.Float64)).sort("day")).to_pandas(),
                      x="day", y="billed_cost", color=group, labels={"billed_cost": "billed"})
         fig.update_layout(barmode="stack")
         st.plotly_chart(fig, width="stretch")
@@ -85,5 +85,6 @@ if not welcome_if_empty():
         st.metric("Saved by prompt caching", money(saved),
                   help="Cache-read tokens priced at the model's own billed input rate, less what they cost.")
         by_type = tt.group_by("token_type").agg(pl.col("billed_cost").cast(pl.Float64).sum())
-        st.plotly_chart(px.pie(by_type.to_pandas(), names="token_type", values="billed_cost"), width="stretch")
+        st.plotly_chart(px.pie(chart_frame(by_type).to_pandas(), names="token_type", values="billed_cost"),
+                        width="stretch")
         st.dataframe(tt, hide_index=True, width="stretch")

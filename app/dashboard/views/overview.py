@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from app.dashboard.data import query
-from app.dashboard.ui import bounds, money, share, welcome_if_empty
+from app.dashboard.ui import bounds, chart_frame, chart_text, money, share, welcome_if_empty
 from queries.dashboard import movers, overview
 from queries.spend import spend_by
 
@@ -39,6 +39,6 @@ if not welcome_if_empty():
     if series.is_empty():
         st.caption("No billed spend yet.")
     else:
-        fig = px.bar(series.with_columns(pl.col("billed_cost").cast(pl.Float64)).sort("day").to_pandas(),
-                     x="day", y="billed_cost", color=dim, labels={"billed_cost": f"billed ({cur})"})
+        fig = px.bar(chart_frame(series.with_columns(pl.col("billed_cost").cast(pl.Float64)).sort("day")).to_pandas(),
+                     x="day", y="billed_cost", color=dim, labels={"billed_cost": chart_text(f"billed ({cur})")})
         st.plotly_chart(fig, width="stretch")

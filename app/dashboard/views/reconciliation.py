@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from app.dashboard.data import query
-from app.dashboard.ui import bounds, money, plain, welcome_if_empty
+from app.dashboard.ui import bounds, chart_frame, money, plain, welcome_if_empty
 from queries.reconcile import reconciliation
 
 st.title("Reconciliation")
@@ -32,7 +32,7 @@ if not welcome_if_empty():
     causes = page["causes"]
     if causes.height:
         st.subheader("The gap by cause")
-        fig = px.bar(causes.with_columns(pl.col("amount").cast(pl.Float64)).to_pandas(), x="amount", y="cause",
+        fig = px.bar(chart_frame(causes.with_columns(pl.col("amount").cast(pl.Float64))).to_pandas(), x="amount", y="cause",
                      orientation="h", hover_data=["note"])
         st.plotly_chart(fig, width="stretch")
         st.dataframe(causes, hide_index=True, width="stretch")

@@ -13,6 +13,7 @@ from app.dashboard.ui import bounds, plain, welcome_if_empty
 from app.reports import FORMATS
 from ingest.errors import RightsizeError
 from queries.dashboard import distinct_values
+from queries.reports import period_bounds
 
 st.title("Reports")
 if not welcome_if_empty():
@@ -28,10 +29,13 @@ if not welcome_if_empty():
             import ingest
             from app.dashboard.data import db_target
 
-            out = Path(tempfile.mkdtemp(prefix="rightsize-report-")) / f"rightsize-{period}-{name}{fmt.suffix}"
             con = ingest.connect(db_target(), read_only=True)
             try:
-                written = fmt.write(con, period.strip(), scope, out)
+                # the period is checked before it names the file: a typed "../x" never becomes a path
+                p = period.strip()
+                period_bounds(p)
+                out = Path(tempfile.mkdtemp(prefix="rightsize-report-")) / f"rightsize-{p}-{name}{fmt.suffix}"
+                written = fmt.write(con, p, scope, out)
                 st.session_state[f"rep_file_{name}"] = (written.name, written.read_bytes())
             except RightsizeError as exc:
                 st.error(plain(exc))

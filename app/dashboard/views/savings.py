@@ -7,7 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from app.dashboard.data import analysis
-from app.dashboard.ui import money, plain, welcome_if_empty
+from app.dashboard.ui import chart_frame, money, plain, welcome_if_empty
 from ingest import settings
 from ingest.errors import RightsizeError
 from queries.model_table import Policy
@@ -43,7 +43,7 @@ if not welcome_if_empty():
                f"{t['unpriced_requests']:,} unpriced requests are left out, never counted as $0.")
     w = a.workloads.filter(a.workloads["savings"].fill_null(0) != 0)
     if w.height:
-        fig = px.bar(w.sort("savings", descending=True).to_pandas(), x="workload", y="savings",
+        fig = px.bar(chart_frame(w.sort("savings", descending=True)).to_pandas(), x="workload", y="savings",
                      error_y=(w.sort("savings", descending=True)["savings_high"]
                               - w.sort("savings", descending=True)["savings"]).to_list(),
                      color="basis", hover_data=["current_model", "candidate_model", "eligible_share"])

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.dashboard.data import analysis, curve, facts
-from app.dashboard.ui import plain, welcome_if_empty
+from app.dashboard.ui import chart_text, plain, welcome_if_empty
 from ingest import settings
 from queries.rightsizing import Scenario
 
@@ -45,7 +45,8 @@ if not welcome_if_empty():
             err_hi = (qc["eligible_high"] - qc["eligible_share"]).to_list()
             err_lo = (qc["eligible_share"] - qc["eligible_low"]).to_list()
             fig.add_trace(go.Scatter(x=qc["cost_ratio"].to_list(), y=qc["eligible_share"].to_list(),
-                                     mode="markers+text", text=qc["model"].to_list(), textposition="top center",
+                                     mode="markers+text", text=[chart_text(m) for m in qc["model"].to_list()],
+                                     textposition="top center",
                                      error_y={"type": "data", "array": err_hi, "arrayminus": err_lo}))
             fig.update_layout(xaxis_title="cost relative to the current model", yaxis_title="eligible share",
                               yaxis_tickformat=".0%", xaxis_tickformat=".0%")
