@@ -67,8 +67,8 @@ class OpenRouterReader:
         tags = (f"json_object('upstream_provider', rs_null({c('provider_name')}), 'variant', {variant}, "
                 f"'finish_reason', rs_null(coalesce({c('finish_reason_normalized')}, {c('finish_reason_raw')})), "
                 f"'streamed', lower(rs_null({c('streamed')})), 'cancelled', lower(rs_null({c('cancelled')})))")
-        # json_object keeps NULL members; drop them so tags hold only what the file said
-        tags = f"json_merge_patch('{{}}', {tags})"
+        # json_object keeps NULL members; the merge drops them so tags hold only what the file said
+        tags = f"nullif(json_merge_patch('{{}}', {tags})::VARCHAR, '{{}}')::JSON"
         cols = [
             f"{c('generation_id')} AS request_id",
             f"rs_ts({c('created_at')}) AS ts",
@@ -83,7 +83,7 @@ class OpenRouterReader:
             f"rs_null({c('api_key_name')}) AS api_key",
             "NULL AS project",
             "NULL AS trace_id",
-            f"CASE WHEN {tags}::VARCHAR = '{{}}' THEN NULL ELSE {tags} END AS tags",
+            f"{tags} AS tags",
             f"greatest({prompt} - {cached}, 0) AS uncached_input_tokens",
             f"least({cached}, {prompt}) AS cache_read_tokens",
             "0 AS cache_write_tokens",
@@ -128,11 +128,14 @@ class HeliconeReader:
         load_records(ctx)
         c = ctx.col
         props = c("request_properties", "properties")
-        # Helicone-Property-Feature: summarize -> {"feature": "summarize"} (nested values as JSON text)
-        tags = (f"CASE WHEN json_valid({props}) AND json_type({props}::JSON) = 'OBJECT' THEN "
-                f"to_json(map_from_entries(list_transform(map_entries(TRY_CAST({props}::JSON AS MAP(VARCHAR, VARCHAR))), "
-                f"lambda e: struct_pack(k := lower(regexp_replace(e.key, '^helicone-property-', '', 'i')), "
-                f"v := e.value)))) END")
+        # Helicone-Property-Feature: summarize -> {"feature": "summarize"} (nested values as JSON text),
+        # computed once per row in a subquery: several columns read it
+        props_map = (f"CASE WHEN json_valid({props}) AND json_type({props}::JSON) = 'OBJECT' THEN "
+                     f"to_json(map_from_entries(list_transform(map_entries(TRY_CAST({props}::JSON AS MAP(VARCHAR, VARCHAR))), "
+                     f"lambda e: struct_pack(k := lower(regexp_replace(e.key, '^helicone-property-', '', 'i')), "
+                     f"v := e.value)))) END")
+        source = f"(SELECT *, {props_map} AS _props FROM {ctx.RAW})"
+        tags = "_props"
 
         def tag(key: str) -> str:
             return f"json_extract_string({tags}, '$.{key}')"
@@ -157,7 +160,7 @@ class HeliconeReader:
             "NULL AS api_key",
             "NULL AS project",
             f"coalesce({tag('session')}, {tag('session-id')}) AS trace_id",
-            f"CASE WHEN {tags} IS NULL OR {tags}::VARCHAR = '{{}}' THEN NULL ELSE {tags}::JSON END AS tags",
+            f"nullif({tags}::VARCHAR, '{{}}')::JSON AS tags",
             f"coalesce(rs_int({c('prompt_tokens')}), 0) AS uncached_input_tokens",
             f"coalesce(rs_int({c('prompt_cache_read_tokens')}), 0) AS cache_read_tokens",
             f"coalesce(rs_int({c('prompt_cache_write_tokens')}), 0) AS cache_write_tokens",
@@ -184,4 +187,4 @@ class HeliconeReader:
             (f"{props} IS NOT NULL AND trim({props}) NOT IN ('', '{{}}', 'null') AND {tags} IS NULL",
              "'request_properties is not a JSON object'"),
         ])
-        return request_select(ctx, cols, reject)
+        return request_select(ctx, cols, reject, source=source)

@@ -58,7 +58,7 @@ class GenericRequestsReader:
             f"rs_ts({c('ts')}) AS ts",
             f"coalesce({c('model_raw')}, {c('model')}) AS model_raw",
             *[f"{c(n)} AS \"{n}\"" for n in STRINGS],
-            f"CASE WHEN ({tags})::VARCHAR <> '{{}}' THEN {tags} END AS tags",
+            f"nullif(({tags})::VARCHAR, '{{}}')::JSON AS tags",
             f"{uncached} AS uncached_input_tokens",
             *[f"coalesce(rs_int({c(n)}), 0) AS {n}" for n in COUNTS],
             f"rs_num({c('latency_ms')}) AS latency_ms",

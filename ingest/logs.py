@@ -68,10 +68,11 @@ def reject_case(checks: list[tuple[str, str]]) -> str:
     return "CASE " + " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in checks) + " END"
 
 
-def request_select(ctx: Context, cols: list[str], reject: str, where: str = "true") -> str:
-    """A request reader's SELECT over ``_raw``: its columns, the line, the reject reason, keyed by request_id."""
+def request_select(ctx: Context, cols: list[str], reject: str, where: str = "true", source: str | None = None) -> str:
+    """A request reader's SELECT over ``_raw`` (or ``source``, a subquery over it that computes a value
+    once for several columns): its columns, the line, the reject reason, keyed by request_id."""
     return (f"SELECT *, request_id AS _key FROM (SELECT {', '.join(cols)}, _line, {reject} AS _reject "
-            f"FROM {ctx.RAW} WHERE {where})")
+            f"FROM {source or ctx.RAW} WHERE {where})")
 
 
 class LiteLLMReader:

@@ -1,18 +1,12 @@
 """End to end in a real headless Chromium (Playwright driving Debian's chromium): start
-``streamlit run app/dashboard/main.py`` on a free port against a tmp store holding the sample
+``rightsize serve`` on a free port against a tmp store holding the sample
 company slice minus October's AWS bill, upload that real export through the page, see the month's
 total change to the CLI's figure, open Workloads, build and download a FOCUS report. Screenshots go
 to the test's tmp dir and are checked not to be blank."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,17 +14,12 @@ import pytest
 from PIL import Image
 
 import ingest
+from bench.load import served
 from sample_data import company_files
 from tests.conftest import ROOT, cli_json
 
 SLICE = ROOT / "sample_data" / "slice"
 HELD_BACK = "aws_cur2_BILLING_PERIOD=2026-10.csv"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def not_blank(path: Path) -> None:
@@ -49,36 +38,15 @@ def october_total(db: Path) -> str:
 
 @pytest.fixture
 def server(tmp_path: Path):  # noqa: ANN201 - yields (url, db)
+    """`rightsize serve` (as a user starts it) on a free port, against the slice minus October's AWS bill."""
     db = tmp_path / "e2e.duckdb"
     con = ingest.connect(db)
     for path in company_files(SLICE):
         if path.name != HELD_BACK:
             assert ingest.ingest_file(con, path).status == "loaded"
     con.close()
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RIGHTSIZE_DB": str(db)}
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "dashboard" / "main.py"),
-         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise AssertionError(f"streamlit did not start: {(tmp_path / 'streamlit.log').read_text()}")
+    with served(db, tmp_path / "streamlit.log") as url:
         yield url, db
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture(autouse=True)
