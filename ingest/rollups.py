@@ -19,7 +19,8 @@ SELECT source_file_id, CAST(ts AS DATE) AS day, {", ".join(DIMENSIONS)},
        count(*), sum(uncached_input_tokens), sum(cache_read_tokens), sum(cache_write_tokens),
        sum(cache_write_1h_tokens), sum(output_tokens), sum(reasoning_tokens),
        sum(cost), count(*) FILTER (WHERE cost IS NULL), sum(logged_cost),
-       sum(latency_ms), count(latency_ms)
+       sum(latency_ms), count(latency_ms),
+       max(uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens)
 FROM request_log
 WHERE source_file_id = ?
 GROUP BY ALL

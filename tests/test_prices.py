@@ -248,7 +248,9 @@ def test_reprice_cli(db_path: Path, tmp_path: Path) -> None:
          "input_tokens": 1_000_000, "output_tokens": 0}])
     assert run_cli("ingest", str(log), db=db_path).returncode == 0
     con = ingest.connect(db_path)
-    con.execute("UPDATE request_log SET cost = 999")  # a stale price, as after a catalog upgrade
+    # a stale price, as after a catalog upgrade: the requests and their rollup priced by the old catalog
+    con.execute("UPDATE request_log SET cost = 999")
+    con.execute("UPDATE request_daily SET cost = 999")
     con.close()
     out = cli_json("reprice", db=db_path)
     assert out["requests"] == 1 and out["cost_before"] == 999 and out["cost_after"] == 2.5  # type: ignore[index]
