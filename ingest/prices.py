@@ -555,6 +555,11 @@ _JOIN = """r.provider IS NOT DISTINCT FROM q.provider AND r.model_raw IS NOT DIS
 # A lookup's combined key may take this many values; beyond it requests join the rates instead.
 LOOKUP_LIMIT = 65_536
 _GROUP_SQL = ("r.provider", "r.model_raw", "r.model", "coalesce(r.service_tier, 'standard')")
+_DAILY_SQL = ("d.provider", "d.model", "coalesce(d.service_tier, 'standard')")  # a group without model_raw
+TOKENS = ("uncached_input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+          "output_tokens", "reasoning_tokens")
+_TOKEN_OF = dict(zip(KEYS, TOKENS, strict=True))
+_INT_MAX = 10**18 - 1  # what DECIMAL(18, 0) holds
 
 
 def _lit(v: Any) -> str:
@@ -562,19 +567,23 @@ def _lit(v: Any) -> str:
 
 
 def _key_sql(exprs: tuple[str, ...], values: list[tuple[Any, ...]]) -> tuple[str, Callable[[tuple[Any, ...]], int], int]:
-    """An integer key of the values of ``exprs`` (one tuple per distinct combination in ``values``),
-    computed per row without a join: each column that varies becomes its position in an ENUM of
-    its values (a hash lookup), NULL the next one, and the positions are combined in mixed radix.
-    Returns the SQL, the same key computed in Python for a tuple, and how many keys there can be."""
+    """An integer key of the values of ``exprs`` (``values``: every combination that occurs),
+    computed per row without a join: each column that varies, and that the other columns do not
+    already determine, becomes its position in an ENUM of its values (a hash lookup), NULL the
+    next one, and the positions are combined in mixed radix. Returns the SQL, the same key
+    computed in Python for a combination, and how many keys there can be."""
+    distinct = list(dict.fromkeys(values))
+    keep = list(range(len(exprs)))
+    for j in range(len(exprs)):
+        trial = [k for k in keep if k != j]
+        if len({tuple(v[k] for k in trial) for v in distinct}) == len({tuple(v[k] for k in keep) for v in distinct}):
+            keep = trial
     parts, codes, radix = [], [], 1
-    for j, expr in enumerate(exprs):
-        distinct = list(dict.fromkeys(v[j] for v in values))
-        if len(distinct) < 2:
-            continue
-        named = [x for x in distinct if x is not None]
+    for j in keep:
+        named = [x for x in dict.fromkeys(v[j] for v in distinct) if x is not None]
         code: dict[Any, int] = {x: i for i, x in enumerate(named)}
         code[None] = len(named)
-        parts.append(f"coalesce(CAST(enum_code(TRY_CAST({expr} AS ENUM({', '.join(map(_lit, named))}))) "
+        parts.append(f"coalesce(CAST(enum_code(TRY_CAST({exprs[j]} AS ENUM({', '.join(map(_lit, named))}))) "
                      f"AS BIGINT), {len(named)}) * {radix}")
         codes.append((j, code, radix))
         radix *= len(named) + 1
@@ -593,71 +602,185 @@ def _when_sql(row: PriceRow, ts: str) -> str:
     return " AND ".join(cond)
 
 
-def _entry_sql(entries: list[tuple[tuple[Any, ...], PriceRow]], exprs: tuple[str, ...], ts: str) -> str | None:
-    """SQL giving each row the 1-based index of its entry (group and price row) in ``entries``, with
-    no join: a constant list indexed by the group's key, then, only for groups with several price
-    rows (a dated price change, an off-peak window), a CASE on the row's time. None when the key
-    space is too large for a constant list (the caller joins instead)."""
-    if len(entries) == 1:
-        return "1"
-    key_sql, key, radix = _key_sql(exprs, [g for g, _ in entries])
+def _entry_sql(entries: list[tuple[int, tuple[Any, ...], PriceRow]], values: list[tuple[Any, ...]],
+               exprs: tuple[str, ...], ts: str) -> str | None:
+    """SQL giving each row the index of its entry (``entries``: index, group, price row), with no
+    join: a constant list indexed by the key of the row's group (over every group in ``values``,
+    so a group without entries gets NULL), then, only for groups with several price rows (a dated
+    price change, an off-peak window), a CASE on the row's time. None when the key space is too
+    large for a constant list."""
+    key_sql, key, radix = _key_sql(exprs, values)
     if radix > LOOKUP_LIMIT:
         return None
-    by_key: dict[int, list[int]] = {}
-    for i, (g, _) in enumerate(entries, 1):
-        by_key.setdefault(key(g), []).append(i)
+    by_key: dict[int, list[tuple[int, PriceRow]]] = {}
+    for i, g, row in entries:
+        by_key.setdefault(key(g), []).append((i, row))
     direct: list[int | None] = [None] * radix
     whens = []
-    for k, idx in by_key.items():
-        if len(idx) == 1:
-            direct[k] = idx[0]
+    for k, found in by_key.items():
+        if len(found) == 1:
+            direct[k] = found[0][0]
         else:
-            whens += [f"WHEN ({key_sql}) = {k} AND {_when_sql(entries[i - 1][1], ts)} THEN {i}" for i in idx]
-    found = f"[{', '.join('NULL' if d is None else str(d) for d in direct)}][{key_sql} + 1]"
-    return f"coalesce({found}, CASE {' '.join(whens)} END)" if whens else found
+            whens += [f"WHEN ({key_sql}) = {k} AND {_when_sql(row, ts)} THEN {i}" for i, row in found]
+    lookup = f"[{', '.join('NULL' if d is None else str(d) for d in direct)}][{key_sql} + 1]"
+    return f"coalesce({lookup}, CASE {' '.join(whens)} END)" if whens else lookup
 
 
-def _lists(rates: list[list[Any]], depth: int, scale: int) -> dict[str, str]:
-    """Constant SQL lists of every rate column (and source, basis id) over the entries, in order."""
-    def sql_list(values: list[Any], typ: str) -> str:
-        return f"CAST([{', '.join(_lit(v) for v in values)}] AS {typ}[])"
+def _sql_list(values: list[Any], typ: str) -> str:
+    return f"CAST([{', '.join(_lit(v) for v in values)}] AS {typ}[])"
 
-    out = {c: sql_list([row[_FIRST_RATE + j] for row in rates], "BIGINT" if c.endswith("_above")
-                       else f"DECIMAL(38, {scale})") for j, c in enumerate(_rate_columns(depth))}
-    out["priced"] = sql_list([row[8] in ("catalog", "contract") for row in rates], "BOOLEAN")
-    out["basis_id"] = sql_list([row[11] for row in rates], "INTEGER")
-    return out
+
+@dataclass
+class _Lookup:
+    """The price rows the requests being priced fall in, numbered from 1 (``entries``), with their
+    rates (``_rate_rows``), and the largest token counts among those requests."""
+
+    groups: list[tuple[Any, ...]]
+    entries: list[tuple[tuple[Any, ...], PriceRow]]
+    rates: list[list[Any]]
+    scale: int
+    depth: int
+    maxima: dict[str, int]
+
+    def lists(self, scale: int | None = None) -> dict[str, str]:
+        """Constant SQL lists of every rate column over the entries (DECIMAL at ``scale``, or
+        integers of 10^-12 USD when ``scale`` is None), and of the basis ids."""
+        out = {}
+        for j, c in enumerate(_rate_columns(self.depth)):
+            column = [row[_FIRST_RATE + j] for row in self.rates]
+            if c.endswith("_above"):
+                out[c] = _sql_list(column, "BIGINT")
+            elif scale is None:
+                out[c] = _sql_list([None if v is None else int(v * 10**12) for v in column], "BIGINT")
+            else:
+                out[c] = _sql_list(column, f"DECIMAL(38, {scale})")
+        out["basis_id"] = _sql_list([row[11] for row in self.rates], "INTEGER")
+        return out
+
+    def tiers_apply(self) -> bool:
+        """Whether any request is above the lowest long-context threshold of any price row."""
+        lows = [row[_FIRST_RATE + len(KEYS) + 1] for row in self.rates if self.depth]
+        return any(t is not None and self.maxima["input"] > t for t in lows)
+
+    def fits_integers(self) -> bool:
+        """Whether every cost can be summed in a BIGINT of 10^-12 USD (rates exact at 12 decimals
+        and the largest token counts times the largest rates far from overflowing)."""
+        if self.scale != 12:
+            return False
+        cols = _rate_columns(self.depth)
+        top = {c: max((abs(row[_FIRST_RATE + j]) for row in self.rates if row[_FIRST_RATE + j] is not None),
+                      default=Decimal(0)) for j, c in enumerate(cols) if not c.endswith("_above")}
+        worst = sum(self.maxima[k] * max(v for c, v in top.items() if c.endswith(f"_{k}")) for k in KEYS)
+        return (worst + top["r_fee"]) * 10**12 < _INT_MAX
+
+
+def _cost_from_lists(lk: _Lookup, idx: str) -> str:
+    """Per-request cost through the lookup lists at entry ``idx``. Token types no request has are
+    left out, and long-context tiers when no request reaches one. In integers of 10^-12 USD when
+    they cannot overflow (a BIGINT multiply instead of an int128 one: twice as fast), else in
+    DECIMAL."""
+    ints = lk.fits_integers()
+    lists = lk.lists(None if ints else lk.scale)
+    depth = lk.depth if lk.tiers_apply() else 0
+    inp = "(r.uncached_input_tokens + r.cache_read_tokens + r.cache_write_tokens + r.cache_write_1h_tokens)"
+
+    def rate(k: str) -> str:
+        cases = " ".join(f"WHEN {inp} > {lists[f't{i}_above']}[{idx}] THEN {lists[f't{i}_{k}']}[{idx}]"
+                         for i in range(depth, 0, -1))
+        return f"(CASE {cases} ELSE {lists[f'r_{k}']}[{idx}] END)" if depth else f"{lists[f'r_{k}']}[{idx}]"
+
+    terms = []
+    for k in KEYS:
+        if lk.maxima[k] <= 0:
+            continue
+        tokens = f"r.{_TOKEN_OF[k]}"
+        if k == "output" and lk.maxima["reasoning"] > 0:
+            tokens = "(r.output_tokens - r.reasoning_tokens)"
+        terms.append(f"{tokens} * {rate(k)}")
+    terms.append(f"{lists['r_fee']}[{idx}]")  # also the NULL that leaves unpriced and hourly rows' cost NULL
+    if ints:
+        return (f"CAST(CAST({' + '.join(terms)} AS DECIMAL(18, 0)) * CAST('0.000000000001' AS DECIMAL(13, 12)) "
+                "AS DECIMAL(38, 12))")
+    return f"CAST({' + '.join(terms)} AS DECIMAL(38, 12))"
 
 
 def _price_requests(con: duckdb.DuckDBPyConnection, depth: int,
                     priced: list[tuple[tuple[Any, ...], list[PriceRow]]], ids: dict[str, int],
-                    spans: dict[tuple[Any, ...], tuple[Any, Any]], where: str, params: list[Any]) -> None:
-    """Set ``cost`` and ``basis_id`` of the requests matching ``where``.
+                    where: str, params: list[Any]) -> _Lookup | None:
+    """Set ``cost`` and ``basis_id`` of the requests matching ``where``. Returns the lookup used,
+    or None when the requests were joined to the rates.
 
-    One UPDATE with no join: each request finds its price row through constant lists indexed by
-    an integer key of its group (``_entry_sql``). An UPDATE joined to the rates (even to a
-    one-row table) took 2 s for 10M rows where the plain UPDATE takes 0.2 s (DuckDB's update
-    from a join); the join stays for stores with too many groups for a constant list.
-    ``spans`` (each group's first and last request) drops price rows no request falls in."""
-    entries = [(g, r) for g, rows in priced for r in rows
-               if g not in spans or (r.valid_from <= spans[g][1] and r.valid_to > spans[g][0])]
+    Without a join: an UPDATE joined to the rates (even to a one-row table) took 2 s for 10M
+    requests where a plain UPDATE takes 0.2 s, so each request finds its price row through
+    constant lists indexed by an integer key of its group (``_entry_sql``). The entry's index is
+    written to ``basis_id`` first and cost and basis are read through it (DuckDB would compute the
+    index once per SET clause otherwise; an integer column is cheap to write twice). The join
+    stays for stores with too many groups for a constant list."""
+    rows = con.execute(
+        "SELECT provider, model_raw, model, coalesce(service_tier, 'standard'), min(ts), max(ts), "
+        "max(uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens), "
+        f"{', '.join(f'max({t})' for t in TOKENS)} FROM request_log r WHERE true {where} GROUP BY ALL",
+        params).fetchall()
+    groups = [r[:4] for r in rows]
+    spans = {r[:4]: (r[4], r[5]) for r in rows}
+    maxima = {"input": max((r[6] or 0 for r in rows), default=0)}
+    maxima.update({k: max((r[7 + j] or 0 for r in rows), default=0) for j, k in enumerate(KEYS)})
+    # a group's price rows outside its requests' time span are left out (most groups keep one)
+    entries = [(g, r) for g, rows_ in priced for r in rows_ if g in spans
+               and r.valid_from <= spans[g][1] and r.valid_to > spans[g][0]]
     rates, scale = _rate_rows([(g, [r]) for g, r in entries], depth, ids)
-    idx = _entry_sql(entries, _GROUP_SQL, "r.ts") if entries else None
+    lk = _Lookup(groups, entries, rates, scale, depth, maxima)
+    idx = _entry_sql([(i, g, r) for i, (g, r) in enumerate(entries, 1)], groups, _GROUP_SQL, "r.ts") \
+        if entries else None
     if idx is None:
         con.execute(f"""
             UPDATE request_log AS r SET cost = CASE WHEN q.source IN ('catalog', 'contract') THEN {_cost_sql(depth)} END,
                                         basis_id = q.basis_id
             FROM _rate AS q
             WHERE {_JOIN} {where}""", params)
-        return
-    lists = _lists(rates, depth, scale)
-    # The entry index goes into basis_id first, then cost and the real basis id are read through it:
-    # DuckDB does not share the index expression between SET clauses, and one integer column is
-    # cheap to write twice.
+        return None
     con.execute(f"UPDATE request_log AS r SET basis_id = {idx} WHERE true {where}", params)
-    cost = _cost_sql(depth, col=lambda name: f"{lists[name]}[r.basis_id]")
-    con.execute(f"UPDATE request_log AS r SET cost = CASE WHEN {lists['priced']}[r.basis_id] THEN {cost} END, "
-                f"basis_id = {lists['basis_id']}[r.basis_id] WHERE true {where}", params)
+    con.execute(f"UPDATE request_log AS r SET cost = {_cost_from_lists(lk, 'r.basis_id')}, "
+                f"basis_id = {lk.lists()['basis_id']}[r.basis_id] WHERE true {where}", params)
+    return lk
+
+
+def _reprice_rollups(con: duckdb.DuckDBPyConnection, lk: _Lookup | None) -> None:
+    """Bring the daily rollup in line with re-priced requests without re-aggregating them.
+
+    A rollup row's requests share provider, model, tier and day; when those name one group and
+    one price row, and no request of the row reaches a long-context tier, the row's cost is its
+    token sums times that row's rates (exact: rates have 12 decimals, so per-request costs are not
+    rounded). The rows this cannot cover are rebuilt from their requests: groups that share a
+    (provider, model, tier) under different logged names, off-peak and hourly prices, rows above
+    a tier threshold (``max_input_tokens``). Rates needing 18 decimals, or a store priced by
+    join, rebuild everything."""
+    if lk is None or lk.scale != 12:
+        rollups.rebuild_all(con)
+        return
+    projected = [(g[0], g[2], g[3]) for g in lk.groups]
+    shared = {p for p in projected if projected.count(p) > 1}
+    off_peak = {g for g, r in lk.entries if r.tod}
+    derivable = [(i, (g[0], g[2], g[3]), r) for i, (g, r) in enumerate(lk.entries, 1)
+                 if (g[0], g[2], g[3]) not in shared and g not in off_peak and r.source != "hourly"]
+    idx = _entry_sql(derivable, projected, _DAILY_SQL, "CAST(d.day AS TIMESTAMP)") if derivable else None
+    if idx is None:
+        rollups.rebuild_all(con)
+        return
+    lists = lk.lists(12)
+    redo = f"({idx}) IS NULL"
+    if lk.depth:
+        low = f"{lists['t1_above']}[{idx}]"
+        redo += f" OR ({low} IS NOT NULL AND coalesce(d.max_input_tokens > {low}, true))"
+    out = "(d.output_tokens - d.reasoning_tokens)"
+    terms = [f"{out if k == 'output' else 'd.' + _TOKEN_OF[k]} * {lists['r_' + k]}[{idx}]" for k in KEYS]
+    con.execute(f"UPDATE request_daily d SET cost = CAST({' + '.join(terms)} + d.requests * {lists['r_fee']}[{idx}] "
+                f"AS DECIMAL(38, 12)), unpriced_requests = CASE WHEN {lists['r_fee']}[{idx}] IS NULL "
+                f"THEN d.requests ELSE 0 END WHERE NOT ({redo})")
+    con.execute("CREATE OR REPLACE TEMP TABLE _redo AS SELECT DISTINCT source_file_id, day, provider, model, "
+                f"service_tier FROM request_daily d WHERE {redo}")
+    rollups.rebuild_days(con, "_redo")
+    con.execute("DROP TABLE _redo")
 
 
 def _allocate_hourly(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -683,20 +806,17 @@ def _allocate_hourly(con: duckdb.DuckDBPyConnection) -> list[int]:
     return files
 
 
-def _groups(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]
-            ) -> tuple[list[tuple[Any, ...]], dict[tuple[Any, ...], tuple[Any, Any]]]:
-    rows = con.execute("SELECT provider, model_raw, model, coalesce(service_tier, 'standard'), min(ts), max(ts) "
-                       f"FROM request_log WHERE true {where} GROUP BY ALL", params).fetchall()
-    return [r[:4] for r in rows], {r[:4]: (r[4], r[5]) for r in rows}
+def _groups(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    return con.execute("SELECT DISTINCT provider, model_raw, model, coalesce(service_tier, 'standard') "
+                       f"FROM request_log r WHERE true {where}", params).fetchall()
 
 
 def price_file(con: duckdb.DuckDBPyConnection, source_file_id: int) -> None:
     """AFTER_LOAD hook for request logs: price one file's requests (inside the load transaction;
     before its rollup is built). Hourly-priced models are re-shared across all files."""
     where, params = "AND r.source_file_id = ?", [source_file_id]
-    groups, spans = _groups(con, where.replace("r.", ""), params)
-    depth, priced, ids = _write_prices(con, groups, replace_all=False)
-    _price_requests(con, depth, priced, ids, spans, where, params)
+    depth, priced, ids = _write_prices(con, _groups(con, where, params), replace_all=False)
+    _price_requests(con, depth, priced, ids, where, params)
     for other in _allocate_hourly(con):
         if other != source_file_id:
             rollups.rollup_file(con, other)
@@ -705,16 +825,15 @@ def price_file(con: duckdb.DuckDBPyConnection, source_file_id: int) -> None:
 
 def reprice(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Re-price every request after the prices changed (a price file loaded or removed, a catalog
-    upgrade), in the caller's transaction; rebuilds the rollups. Returns a summary (the totals
-    read from the rollup, which equals the requests: tests/test_rollups.py)."""
+    upgrade), in the caller's transaction, and bring the rollups in line. Returns a summary (the
+    totals read from the rollup, which equals the requests: tests/test_rollups.py)."""
     summary = "SELECT coalesce(sum(requests), 0), sum(cost), coalesce(sum(unpriced_requests), 0) FROM request_daily"
     _, before, unpriced_before = con.execute(summary).fetchone()  # type: ignore[misc]
-    groups, spans = _groups(con, "", [])
-    depth, priced, ids = _write_prices(con, groups, replace_all=True)
-    _price_requests(con, depth, priced, ids, spans, "", [])
-    _allocate_hourly(con)
+    depth, priced, ids = _write_prices(con, _groups(con, "", []), replace_all=True)
+    lk = _price_requests(con, depth, priced, ids, "", [])
+    _allocate_hourly(con)  # hourly-priced rollup rows are rebuilt from their requests below
     con.execute("DROP TABLE IF EXISTS _rate")
-    rollups.rebuild_all(con)
+    _reprice_rollups(con, lk)
     after = con.execute(summary).fetchone()
     return {"requests": after[0], "cost_before": float(before or 0), "cost_after": float(after[1] or 0),  # type: ignore[index]
             "unpriced_before": unpriced_before, "unpriced_after": after[2], "catalog": CATALOG}  # type: ignore[index]

@@ -2,7 +2,8 @@
 
 The dashboard's pages need sums by day and a few dimensions over tens of millions of requests;
 ``request_daily`` holds them per source file, so maintaining it is an insert (load), a delete
-(remove) or a rebuild of the affected files (re-price). tests/test_rollups.py proves the rollup
+(remove) or a rebuild of the affected files. A re-price derives most rows' new cost from their token
+sums (ingest/prices.py ``_reprice_rollups``) and rebuilds the rest by day (``rebuild_days``). tests/test_rollups.py proves the rollup
 equals the raw aggregates.
 """
 
@@ -37,3 +38,17 @@ def rebuild_all(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild every file's rollup (after re-pricing the history)."""
     con.execute("DELETE FROM request_daily")
     con.execute(_INSERT.replace("WHERE source_file_id = ?", ""))
+
+
+_SAME_DAY = """x.source_file_id = {t}.source_file_id AND x.day = {day} AND x.provider IS NOT DISTINCT FROM {t}.provider
+    AND x.model IS NOT DISTINCT FROM {t}.model AND x.service_tier IS NOT DISTINCT FROM {t}.service_tier"""
+
+
+def rebuild_days(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Rebuild the rollup rows of the (source_file_id, day, provider, model, service_tier) listed in
+    ``table`` from their requests (the re-price's rows whose cost cannot be derived)."""
+    if not con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:  # type: ignore[index]
+        return
+    con.execute(f"DELETE FROM request_daily d USING {table} x WHERE {_SAME_DAY.format(t='d', day='d.day')}")
+    con.execute(_INSERT.replace("WHERE source_file_id = ?", f"""WHERE EXISTS (SELECT 1 FROM {table} x
+        WHERE {_SAME_DAY.format(t='request_log', day='CAST(request_log.ts AS DATE)')})"""))
