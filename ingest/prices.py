@@ -632,8 +632,10 @@ def _sql_list(values: list[Any], typ: str) -> str:
 
 @dataclass
 class _Lookup:
-    """The price rows the requests being priced fall in, numbered from 1 (``entries``), with their
-    rates (``_rate_rows``), and the largest token counts among those requests."""
+    """The price rows the requests being priced fall in (``entries``), with their rates
+    (``_rate_rows``), each entry's position in the SQL lists (``positions``: its basis id when no
+    two entries share one, else its number from 1), and the largest token counts among those
+    requests."""
 
     groups: list[tuple[Any, ...]]
     entries: list[tuple[tuple[Any, ...], PriceRow]]
@@ -641,20 +643,34 @@ class _Lookup:
     scale: int
     depth: int
     maxima: dict[str, int]
+    positions: list[int] = field(default_factory=list)
+
+    @property
+    def by_basis(self) -> bool:
+        """Whether an entry's position is its basis id (requests then need one write, not two)."""
+        return self.positions == [row[11] for row in self.rates]
 
     def lists(self, scale: int | None = None) -> dict[str, str]:
-        """Constant SQL lists of every rate column over the entries (DECIMAL at ``scale``, or
-        integers of 10^-12 USD when ``scale`` is None), and of the basis ids."""
+        """Constant SQL lists, by position, of every rate column over the entries (DECIMAL at
+        ``scale``, or integers of 10^-12 USD when ``scale`` is None), and of the basis ids."""
+        size = max(self.positions, default=0)
+
+        def by_position(values: list[Any], typ: str) -> str:
+            slots: list[Any] = [None] * size
+            for pos, v in zip(self.positions, values, strict=True):
+                slots[pos - 1] = v
+            return _sql_list(slots, typ)
+
         out = {}
         for j, c in enumerate(_rate_columns(self.depth)):
             column = [row[_FIRST_RATE + j] for row in self.rates]
             if c.endswith("_above"):
-                out[c] = _sql_list(column, "BIGINT")
+                out[c] = by_position(column, "BIGINT")
             elif scale is None:
-                out[c] = _sql_list([None if v is None else int(v * 10**12) for v in column], "BIGINT")
+                out[c] = by_position([None if v is None else int(v * 10**12) for v in column], "BIGINT")
             else:
-                out[c] = _sql_list(column, f"DECIMAL(38, {scale})")
-        out["basis_id"] = _sql_list([row[11] for row in self.rates], "INTEGER")
+                out[c] = by_position(column, f"DECIMAL(38, {scale})")
+        out["basis_id"] = by_position([row[11] for row in self.rates], "INTEGER")
         return out
 
     def tiers_apply(self) -> bool:
@@ -676,7 +692,7 @@ class _Lookup:
 
 def _cost_from_lists(lk: _Lookup, idx: str) -> str:
     """Per-request cost through the lookup lists at entry ``idx``. Token types no request has are
-    left out, and long-context tiers when no request reaches one. In integers of 10^-12 USD when
+    left out, so are long-context tiers when no request reaches one, and fees when all are 0. In integers of 10^-12 USD when
     they cannot overflow (a BIGINT multiply instead of an int128 one: twice as fast), else in
     DECIMAL."""
     ints = lk.fits_integers()
@@ -697,41 +713,55 @@ def _cost_from_lists(lk: _Lookup, idx: str) -> str:
         if k == "output" and lk.maxima["reasoning"] > 0:
             tokens = "(r.output_tokens - r.reasoning_tokens)"
         terms.append(f"{tokens} * {rate(k)}")
-    terms.append(f"{lists['r_fee']}[{idx}]")  # also the NULL that leaves unpriced and hourly rows' cost NULL
+    # the fee is also the NULL that leaves unpriced and hourly requests' cost NULL
+    if not terms or any(row[_FIRST_RATE + len(KEYS)] != 0 for row in lk.rates):
+        terms.append(f"{lists['r_fee']}[{idx}]")
     if ints:
         return (f"CAST(CAST({' + '.join(terms)} AS DECIMAL(18, 0)) * CAST('0.000000000001' AS DECIMAL(13, 12)) "
                 "AS DECIMAL(38, 12))")
     return f"CAST({' + '.join(terms)} AS DECIMAL(38, 12))"
 
 
-def _price_requests(con: duckdb.DuckDBPyConnection, depth: int,
-                    priced: list[tuple[tuple[Any, ...], list[PriceRow]]], ids: dict[str, int],
-                    where: str, params: list[Any]) -> _Lookup | None:
-    """Set ``cost`` and ``basis_id`` of the requests matching ``where``. Returns the lookup used,
-    or None when the requests were joined to the rates.
-
-    Without a join: an UPDATE joined to the rates (even to a one-row table) took 2 s for 10M
-    requests where a plain UPDATE takes 0.2 s, so each request finds its price row through
-    constant lists indexed by an integer key of its group (``_entry_sql``). The entry's index is
-    written to ``basis_id`` first and cost and basis are read through it (DuckDB would compute the
-    index once per SET clause otherwise; an integer column is cheap to write twice). The join
-    stays for stores with too many groups for a constant list."""
+def _group_stats(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]
+                 ) -> tuple[list[tuple[Any, ...]], dict[tuple[Any, ...], tuple[Any, Any]], dict[str, int]]:
+    """In one pass over the requests matching ``where``: their groups (provider, model as
+    logged, model, tier), each group's first and last request, and the largest input and count
+    of every token type."""
     rows = con.execute(
         "SELECT provider, model_raw, model, coalesce(service_tier, 'standard'), min(ts), max(ts), "
         "max(uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens), "
         f"{', '.join(f'max({t})' for t in TOKENS)} FROM request_log r WHERE true {where} GROUP BY ALL",
         params).fetchall()
-    groups = [r[:4] for r in rows]
-    spans = {r[:4]: (r[4], r[5]) for r in rows}
     maxima = {"input": max((r[6] or 0 for r in rows), default=0)}
     maxima.update({k: max((r[7 + j] or 0 for r in rows), default=0) for j, k in enumerate(KEYS)})
+    return [r[:4] for r in rows], {r[:4]: (r[4], r[5]) for r in rows}, maxima
+
+
+def _price_requests(con: duckdb.DuckDBPyConnection, stats: tuple[list[tuple[Any, ...]], dict[tuple[Any, ...],
+                    tuple[Any, Any]], dict[str, int]], where: str, params: list[Any]) -> _Lookup | None:
+    """Resolve the prices of the requests matching ``where`` (``stats``: ``_group_stats``) and set
+    their ``cost`` and ``basis_id``. Returns the lookup used, or None when the requests were
+    joined to the rates.
+
+    Without a join: an UPDATE joined to the rates (even to a one-row table) took 2 s for 10M
+    requests where a plain UPDATE takes 0.2 s, so each request finds its price row through
+    constant lists indexed by an integer key of its group (``_entry_sql``). The basis id is
+    written first and the cost is read through it; when two price rows share a basis text
+    (an off-peak window) the entry's number is written first and the basis id after it (DuckDB
+    would compute the lookup once per SET clause otherwise). The join stays for stores with too
+    many groups for a constant list."""
+    groups, spans, maxima = stats
+    depth, priced, ids = _write_prices(con, groups, replace_all=not where)
     # a group's price rows outside its requests' time span are left out (most groups keep one)
     entries = [(g, r) for g, rows_ in priced for r in rows_ if g in spans
                and r.valid_from <= spans[g][1] and r.valid_to > spans[g][0]]
     rates, scale = _rate_rows([(g, [r]) for g, r in entries], depth, ids)
     lk = _Lookup(groups, entries, rates, scale, depth, maxima)
-    idx = _entry_sql([(i, g, r) for i, (g, r) in enumerate(entries, 1)], groups, _GROUP_SQL, "r.ts") \
-        if entries else None
+    basis = [row[11] for row in rates]
+    lk.positions = basis if len(set(basis)) == len(basis) and max(basis, default=0) <= LOOKUP_LIMIT \
+        else list(range(1, len(entries) + 1))
+    idx = _entry_sql(list(zip(lk.positions, [g for g, _ in entries], [r for _, r in entries], strict=True)),
+                     groups, _GROUP_SQL, "r.ts") if entries else None
     if idx is None:
         con.execute(f"""
             UPDATE request_log AS r SET cost = CASE WHEN q.source IN ('catalog', 'contract') THEN {_cost_sql(depth)} END,
@@ -740,8 +770,9 @@ def _price_requests(con: duckdb.DuckDBPyConnection, depth: int,
             WHERE {_JOIN} {where}""", params)
         return None
     con.execute(f"UPDATE request_log AS r SET basis_id = {idx} WHERE true {where}", params)
-    con.execute(f"UPDATE request_log AS r SET cost = {_cost_from_lists(lk, 'r.basis_id')}, "
-                f"basis_id = {lk.lists()['basis_id']}[r.basis_id] WHERE true {where}", params)
+    cost = _cost_from_lists(lk, "r.basis_id")
+    then = "" if lk.by_basis else f", basis_id = {lk.lists()['basis_id']}[r.basis_id]"
+    con.execute(f"UPDATE request_log AS r SET cost = {cost}{then} WHERE true {where}", params)
     return lk
 
 
@@ -761,7 +792,7 @@ def _reprice_rollups(con: duckdb.DuckDBPyConnection, lk: _Lookup | None) -> None
     projected = [(g[0], g[2], g[3]) for g in lk.groups]
     shared = {p for p in projected if projected.count(p) > 1}
     off_peak = {g for g, r in lk.entries if r.tod}
-    derivable = [(i, (g[0], g[2], g[3]), r) for i, (g, r) in enumerate(lk.entries, 1)
+    derivable = [(i, (g[0], g[2], g[3]), r) for i, (g, r) in zip(lk.positions, lk.entries, strict=True)
                  if (g[0], g[2], g[3]) not in shared and g not in off_peak and r.source != "hourly"]
     idx = _entry_sql(derivable, projected, _DAILY_SQL, "CAST(d.day AS TIMESTAMP)") if derivable else None
     if idx is None:
@@ -806,17 +837,11 @@ def _allocate_hourly(con: duckdb.DuckDBPyConnection) -> list[int]:
     return files
 
 
-def _groups(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    return con.execute("SELECT DISTINCT provider, model_raw, model, coalesce(service_tier, 'standard') "
-                       f"FROM request_log r WHERE true {where}", params).fetchall()
-
-
 def price_file(con: duckdb.DuckDBPyConnection, source_file_id: int) -> None:
     """AFTER_LOAD hook for request logs: price one file's requests (inside the load transaction;
     before its rollup is built). Hourly-priced models are re-shared across all files."""
     where, params = "AND r.source_file_id = ?", [source_file_id]
-    depth, priced, ids = _write_prices(con, _groups(con, where, params), replace_all=False)
-    _price_requests(con, depth, priced, ids, where, params)
+    _price_requests(con, _group_stats(con, where, params), where, params)
     for other in _allocate_hourly(con):
         if other != source_file_id:
             rollups.rollup_file(con, other)
@@ -829,8 +854,7 @@ def reprice(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     totals read from the rollup, which equals the requests: tests/test_rollups.py)."""
     summary = "SELECT coalesce(sum(requests), 0), sum(cost), coalesce(sum(unpriced_requests), 0) FROM request_daily"
     _, before, unpriced_before = con.execute(summary).fetchone()  # type: ignore[misc]
-    depth, priced, ids = _write_prices(con, _groups(con, "", []), replace_all=True)
-    lk = _price_requests(con, depth, priced, ids, "", [])
+    lk = _price_requests(con, _group_stats(con, "", []), "", [])
     _allocate_hourly(con)  # hourly-priced rollup rows are rebuilt from their requests below
     con.execute("DROP TABLE IF EXISTS _rate")
     _reprice_rollups(con, lk)
