@@ -28,7 +28,7 @@ import fnmatch
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -555,7 +555,7 @@ _JOIN = """r.provider IS NOT DISTINCT FROM q.provider AND r.model_raw IS NOT DIS
 # A lookup's combined key may take this many values; beyond it requests join the rates instead.
 LOOKUP_LIMIT = 65_536
 _GROUP_SQL = ("r.provider", "r.model_raw", "r.model", "coalesce(r.service_tier, 'standard')")
-_DAILY_SQL = ("d.provider", "d.model", "coalesce(d.service_tier, 'standard')")  # a group without model_raw
+_DAILY_SQL = ("d.provider", "d.model_raw", "d.model", "coalesce(d.service_tier, 'standard')")
 TOKENS = ("uncached_input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
           "output_tokens", "reasoning_tokens")
 _TOKEN_OF = dict(zip(KEYS, TOKENS, strict=True))
@@ -647,7 +647,7 @@ class _Lookup:
 
     @property
     def by_basis(self) -> bool:
-        """Whether an entry's position is its basis id (requests then need one write, not two)."""
+        """Whether an entry's position is its basis id (no list from position to basis id needed)."""
         return self.positions == [row[11] for row in self.rates]
 
     def lists(self, scale: int | None = None) -> dict[str, str]:
@@ -737,6 +737,26 @@ def _group_stats(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]
     return [r[:4] for r in rows], {r[:4]: (r[4], r[5]) for r in rows}, maxima
 
 
+def _rollup_stats(con: duckdb.DuckDBPyConnection
+                  ) -> tuple[list[tuple[Any, ...]], dict[tuple[Any, ...], tuple[Any, Any]], dict[str, int]]:
+    """``_group_stats`` of every request, read from the daily rollup (which covers them all,
+    tests/test_rollups.py) instead of the requests: spans are whole days, and a token type's
+    largest count is bounded by the largest input (or output) of one request."""
+    sums = ", ".join(f"sum({t}) > 0" for t in TOKENS)
+    rows = con.execute(
+        "SELECT provider, model_raw, model, coalesce(service_tier, 'standard'), min(day), max(day), "
+        f"max(max_input_tokens), max(max_output_tokens), {sums} FROM request_daily GROUP BY ALL").fetchall()
+    top_in = max((r[6] or 0 for r in rows), default=0)
+    top_out = max((r[7] or 0 for r in rows), default=0)
+    maxima = {"input": top_in}
+    for j, k in enumerate(KEYS):
+        used = any(r[8 + j] for r in rows)
+        maxima[k] = (top_out if k in ("output", "reasoning") else top_in) if used else 0
+    spans = {r[:4]: (datetime.combine(r[4], time()), datetime.combine(r[5], time()) + timedelta(days=1))
+             for r in rows}
+    return [r[:4] for r in rows], spans, maxima
+
+
 def _price_requests(con: duckdb.DuckDBPyConnection, stats: tuple[list[tuple[Any, ...]], dict[tuple[Any, ...],
                     tuple[Any, Any]], dict[str, int]], where: str, params: list[Any]) -> _Lookup | None:
     """Resolve the prices of the requests matching ``where`` (``stats``: ``_group_stats``) and set
@@ -745,11 +765,10 @@ def _price_requests(con: duckdb.DuckDBPyConnection, stats: tuple[list[tuple[Any,
 
     Without a join: an UPDATE joined to the rates (even to a one-row table) took 2 s for 10M
     requests where a plain UPDATE takes 0.2 s, so each request finds its price row through
-    constant lists indexed by an integer key of its group (``_entry_sql``). The basis id is
-    written first and the cost is read through it; when two price rows share a basis text
-    (an off-peak window) the entry's number is written first and the basis id after it (DuckDB
-    would compute the lookup once per SET clause otherwise). The join stays for stores with too
-    many groups for a constant list."""
+    constant lists indexed by an integer key of its group (``_entry_sql``), in one plain UPDATE
+    of both columns (writing the index first and reading it back was slower: a column updated in
+    the transaction is slow to scan). The join stays for stores with too many groups for a
+    constant list."""
     groups, spans, maxima = stats
     depth, priced, ids = _write_prices(con, groups, replace_all=not where)
     # a group's price rows outside its requests' time span are left out (most groups keep one)
@@ -769,32 +788,28 @@ def _price_requests(con: duckdb.DuckDBPyConnection, stats: tuple[list[tuple[Any,
             FROM _rate AS q
             WHERE {_JOIN} {where}""", params)
         return None
-    con.execute(f"UPDATE request_log AS r SET basis_id = {idx} WHERE true {where}", params)
-    cost = _cost_from_lists(lk, "r.basis_id")
-    then = "" if lk.by_basis else f", basis_id = {lk.lists()['basis_id']}[r.basis_id]"
-    con.execute(f"UPDATE request_log AS r SET cost = {cost}{then} WHERE true {where}", params)
+    basis_id = idx if lk.by_basis else f"{lk.lists()['basis_id']}[{idx}]"
+    con.execute(f"UPDATE request_log AS r SET basis_id = {basis_id}, cost = {_cost_from_lists(lk, f'({idx})')} "
+                f"WHERE true {where}", params)
     return lk
 
 
 def _reprice_rollups(con: duckdb.DuckDBPyConnection, lk: _Lookup | None) -> None:
     """Bring the daily rollup in line with re-priced requests without re-aggregating them.
 
-    A rollup row's requests share provider, model, tier and day; when those name one group and
-    one price row, and no request of the row reaches a long-context tier, the row's cost is its
-    token sums times that row's rates (exact: rates have 12 decimals, so per-request costs are not
-    rounded). The rows this cannot cover are rebuilt from their requests: groups that share a
-    (provider, model, tier) under different logged names, off-peak and hourly prices, rows above
-    a tier threshold (``max_input_tokens``). Rates needing 18 decimals, or a store priced by
-    join, rebuild everything."""
+    A rollup row's requests share provider, model as logged, model, tier and day; when those name
+    one price row and no request of the row reaches a long-context tier, the row's cost is its
+    token sums times that row's rates (exact: rates have 12 decimals, so no per-request cost was
+    rounded). The rows this cannot cover are rebuilt from their requests, by file and day: off-peak
+    and hourly prices, rows above a tier threshold (``max_input_tokens``). Rates needing 18
+    decimals, or a store priced by join, rebuild everything."""
     if lk is None or lk.scale != 12:
         rollups.rebuild_all(con)
         return
-    projected = [(g[0], g[2], g[3]) for g in lk.groups]
-    shared = {p for p in projected if projected.count(p) > 1}
     off_peak = {g for g, r in lk.entries if r.tod}
-    derivable = [(i, (g[0], g[2], g[3]), r) for i, (g, r) in zip(lk.positions, lk.entries, strict=True)
-                 if (g[0], g[2], g[3]) not in shared and g not in off_peak and r.source != "hourly"]
-    idx = _entry_sql(derivable, projected, _DAILY_SQL, "CAST(d.day AS TIMESTAMP)") if derivable else None
+    derivable = [(i, g, r) for i, (g, r) in zip(lk.positions, lk.entries, strict=True)
+                 if g not in off_peak and r.source != "hourly"]
+    idx = _entry_sql(derivable, lk.groups, _DAILY_SQL, "CAST(d.day AS TIMESTAMP)") if derivable else None
     if idx is None:
         rollups.rebuild_all(con)
         return
@@ -809,7 +824,7 @@ def _reprice_rollups(con: duckdb.DuckDBPyConnection, lk: _Lookup | None) -> None
                 f"AS DECIMAL(38, 12)), unpriced_requests = CASE WHEN {lists['r_fee']}[{idx}] IS NULL "
                 f"THEN d.requests ELSE 0 END WHERE NOT ({redo})")
     con.execute("CREATE OR REPLACE TEMP TABLE _redo AS SELECT DISTINCT source_file_id, day, provider, model, "
-                f"service_tier FROM request_daily d WHERE {redo}")
+                f"model_raw, service_tier FROM request_daily d WHERE {redo}")
     rollups.rebuild_days(con, "_redo")
     con.execute("DROP TABLE _redo")
 
@@ -854,7 +869,7 @@ def reprice(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     totals read from the rollup, which equals the requests: tests/test_rollups.py)."""
     summary = "SELECT coalesce(sum(requests), 0), sum(cost), coalesce(sum(unpriced_requests), 0) FROM request_daily"
     _, before, unpriced_before = con.execute(summary).fetchone()  # type: ignore[misc]
-    lk = _price_requests(con, _group_stats(con, "", []), "", [])
+    lk = _price_requests(con, _rollup_stats(con), "", [])
     _allocate_hourly(con)  # hourly-priced rollup rows are rebuilt from their requests below
     con.execute("DROP TABLE IF EXISTS _rate")
     _reprice_rollups(con, lk)

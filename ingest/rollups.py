@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import duckdb
 
-DIMENSIONS = ["provider", "model", "feature", "app", "route", "prompt_name", "team", "project",
+DIMENSIONS = ["provider", "model", "model_raw", "feature", "app", "route", "prompt_name", "team", "project",
               "api_key", "service_tier", "status"]
 
 _INSERT = f"""
-INSERT INTO request_daily
+INSERT INTO request_daily BY NAME
 SELECT source_file_id, CAST(ts AS DATE) AS day, {", ".join(DIMENSIONS)},
-       count(*), sum(uncached_input_tokens), sum(cache_read_tokens), sum(cache_write_tokens),
-       sum(cache_write_1h_tokens), sum(output_tokens), sum(reasoning_tokens),
-       sum(cost), count(*) FILTER (WHERE cost IS NULL), sum(logged_cost),
-       sum(latency_ms), count(latency_ms),
-       max(uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens)
+       count(*) AS requests, sum(uncached_input_tokens) AS uncached_input_tokens,
+       sum(cache_read_tokens) AS cache_read_tokens, sum(cache_write_tokens) AS cache_write_tokens,
+       sum(cache_write_1h_tokens) AS cache_write_1h_tokens, sum(output_tokens) AS output_tokens,
+       sum(reasoning_tokens) AS reasoning_tokens, sum(cost) AS cost,
+       count(*) FILTER (WHERE cost IS NULL) AS unpriced_requests, sum(logged_cost) AS logged_cost,
+       sum(latency_ms) AS latency_ms_sum, count(latency_ms) AS latency_ms_count,
+       max(uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens) AS max_input_tokens,
+       max(output_tokens) AS max_output_tokens
 FROM request_log
 WHERE source_file_id = ?
 GROUP BY ALL
@@ -41,11 +44,12 @@ def rebuild_all(con: duckdb.DuckDBPyConnection) -> None:
 
 
 _SAME_DAY = """x.source_file_id = {t}.source_file_id AND x.day = {day} AND x.provider IS NOT DISTINCT FROM {t}.provider
-    AND x.model IS NOT DISTINCT FROM {t}.model AND x.service_tier IS NOT DISTINCT FROM {t}.service_tier"""
+    AND x.model IS NOT DISTINCT FROM {t}.model AND x.model_raw IS NOT DISTINCT FROM {t}.model_raw
+    AND x.service_tier IS NOT DISTINCT FROM {t}.service_tier"""
 
 
 def rebuild_days(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Rebuild the rollup rows of the (source_file_id, day, provider, model, service_tier) listed in
+    """Rebuild the rollup rows of the (source_file_id, day, provider, model, model_raw, service_tier) in
     ``table`` from their requests (the re-price's rows whose cost cannot be derived)."""
     if not con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:  # type: ignore[index]
         return

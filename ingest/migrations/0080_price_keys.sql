@@ -36,19 +36,59 @@ JOIN source_file f ON f.id = r.source_file_id
 LEFT JOIN price_basis b ON b.id = r.basis_id
 WHERE f.status = 'loaded';
 
--- The largest input of a rollup row's requests: a re-price derives a row's cost from its token
--- sums (exact: rates have 12 decimals) unless a long-context tier could apply to one of them.
-ALTER TABLE request_daily ADD COLUMN max_input_tokens BIGINT;
+-- The daily rollup gains what a re-price needs to derive each row's new cost from its token sums
+-- instead of re-aggregating every request (ingest/prices.py `_reprice_rollups`): the model as
+-- logged (with provider, model and tier it names the row's price group) and the largest input and
+-- output of its requests (a long-context tier may apply; costs fit in integers).
+DROP VIEW requests_daily;
+DROP TABLE request_daily;
 
-DELETE FROM request_daily;
+CREATE TABLE request_daily (
+    source_file_id        INTEGER NOT NULL,
+    day                   DATE NOT NULL,
+    provider              VARCHAR,
+    model                 VARCHAR,
+    model_raw             VARCHAR,
+    feature               VARCHAR,
+    app                   VARCHAR,
+    route                 VARCHAR,
+    prompt_name           VARCHAR,
+    team                  VARCHAR,
+    project               VARCHAR,
+    api_key               VARCHAR,
+    service_tier          VARCHAR,
+    status                VARCHAR,
+    requests              BIGINT NOT NULL,
+    uncached_input_tokens BIGINT NOT NULL,
+    cache_read_tokens     BIGINT NOT NULL,
+    cache_write_tokens    BIGINT NOT NULL,
+    cache_write_1h_tokens BIGINT NOT NULL,
+    output_tokens         BIGINT NOT NULL,
+    reasoning_tokens      BIGINT NOT NULL,
+    cost                  DECIMAL(38, 12),     -- NULL when no request of the group is priced
+    unpriced_requests     BIGINT NOT NULL,     -- requests whose cost is NULL
+    logged_cost           DECIMAL(38, 12),
+    latency_ms_sum        DOUBLE,
+    latency_ms_count      BIGINT NOT NULL,
+    max_input_tokens      BIGINT NOT NULL,     -- the largest input (all four kinds) of one request
+    max_output_tokens     BIGINT NOT NULL
+);
 
-INSERT INTO request_daily
-SELECT source_file_id, CAST(ts AS DATE) AS day, provider, model, feature, app, route, prompt_name, team, project,
-       api_key, service_tier, status,
-       count(*), sum(uncached_input_tokens), sum(cache_read_tokens), sum(cache_write_tokens),
-       sum(cache_write_1h_tokens), sum(output_tokens), sum(reasoning_tokens),
-       sum(cost), count(*) FILTER (WHERE cost IS NULL), sum(logged_cost),
-       sum(latency_ms), count(latency_ms),
-       max(uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens)
+CREATE VIEW requests_daily AS
+SELECT d.* EXCLUDE (source_file_id), f.name AS source_file
+FROM request_daily d JOIN source_file f ON f.id = d.source_file_id
+WHERE f.status = 'loaded';
+
+INSERT INTO request_daily BY NAME
+SELECT source_file_id, CAST(ts AS DATE) AS day, provider, model, model_raw, feature, app, route, prompt_name, team,
+       project, api_key, service_tier, status,
+       count(*) AS requests, sum(uncached_input_tokens) AS uncached_input_tokens,
+       sum(cache_read_tokens) AS cache_read_tokens, sum(cache_write_tokens) AS cache_write_tokens,
+       sum(cache_write_1h_tokens) AS cache_write_1h_tokens, sum(output_tokens) AS output_tokens,
+       sum(reasoning_tokens) AS reasoning_tokens, sum(cost) AS cost,
+       count(*) FILTER (WHERE cost IS NULL) AS unpriced_requests, sum(logged_cost) AS logged_cost,
+       sum(latency_ms) AS latency_ms_sum, count(latency_ms) AS latency_ms_count,
+       max(uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens) AS max_input_tokens,
+       max(output_tokens) AS max_output_tokens
 FROM request_log
 GROUP BY ALL;
