@@ -580,13 +580,18 @@ def _key_sql(exprs: tuple[str, ...], values: list[tuple[Any, ...]]) -> tuple[str
             keep = trial
     parts, codes, radix = [], [], 1
     for j in keep:
-        named = [x for x in dict.fromkeys(v[j] for v in distinct) if x is not None]
+        seen = list(dict.fromkeys(v[j] for v in distinct))
+        named = [x for x in seen if x is not None]
+        n = len(named)
         code: dict[Any, int] = {x: i for i, x in enumerate(named)}
-        code[None] = len(named)
-        parts.append(f"coalesce(CAST(enum_code(TRY_CAST({exprs[j]} AS ENUM({', '.join(map(_lit, named))}))) "
-                     f"AS BIGINT), {len(named)}) * {radix}")
+        code[None] = n
+        enum = f"CAST(enum_code(TRY_CAST({exprs[j]} AS ENUM({', '.join(map(_lit, named))}))) AS BIGINT)"
+        # a value not listed (never, when ``values`` came from the same rows) finds no entry
+        # rather than NULL's: n + 1 when NULL is a listed value, else n, which then names nothing
+        parts.append(f"(CASE WHEN {exprs[j]} IS NULL THEN {n} ELSE coalesce({enum}, {n + 1}) END) * {radix}"
+                     if None in seen else f"coalesce({enum}, {n}) * {radix}")
         codes.append((j, code, radix))
-        radix *= len(named) + 1
+        radix *= n + 2
 
     def key(v: tuple[Any, ...]) -> int:
         return sum(code[v[j]] * r for j, code, r in codes)
