@@ -27,8 +27,8 @@ NULL_STRINGS = ["", "NULL", "null", "None", "nan", "NaN", "N/A"]
 # NULL for the NULL_STRINGS, so the macros need not test for them again.
 MACROS = r"""
 -- trim only when there is a space to trim: trim() costs more than the rest of a row's checks
-CREATE OR REPLACE TEMP MACRO rs_null(x) AS
-    CASE WHEN starts_with(x, ' ') OR ends_with(x, ' ') THEN nullif(trim(x), '') ELSE nullif(x, '') END;
+CREATE OR REPLACE TEMP MACRO rs_trim(x) AS CASE WHEN starts_with(x, ' ') OR ends_with(x, ' ') THEN trim(x) ELSE x END;
+CREATE OR REPLACE TEMP MACRO rs_null(x) AS nullif(rs_trim(x), '');
 CREATE OR REPLACE TEMP MACRO rs_dec(x) AS coalesce(TRY_CAST(x AS DECIMAL(38, 12)),
     CASE WHEN x IS NULL THEN NULL
          WHEN contains(x, '(') THEN -TRY_CAST(regexp_replace(x, '[\$€£,\s()]', '', 'g') AS DECIMAL(38, 12))

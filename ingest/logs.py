@@ -23,6 +23,7 @@ Prompt and response text is never stored unless ``--keep-text``: only its length
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ingest.base import STAGE, Context
@@ -55,8 +56,8 @@ def load_records(ctx: Context) -> None:
 def text_columns(ctx: Context, prompt: str, response: str) -> list[str]:
     """Lengths and a hash of the prompt always; the text itself only with --keep-text."""
     empty = "('{}', '[]', '', 'null')"
-    p = f"CASE WHEN {prompt} IS NULL OR trim({prompt}) IN {empty} THEN NULL ELSE {prompt} END"
-    r = f"CASE WHEN {response} IS NULL OR trim({response}) IN {empty} THEN NULL ELSE {response} END"
+    p = f"CASE WHEN {prompt} IS NULL OR rs_trim({prompt}) IN {empty} THEN NULL ELSE {prompt} END"
+    r = f"CASE WHEN {response} IS NULL OR rs_trim({response}) IN {empty} THEN NULL ELSE {response} END"
     cols = [f"length({p}) AS prompt_chars", f"length({r}) AS response_chars", f"sha256({p}) AS prompt_hash"]
     if ctx.options.get("keep_text"):
         cols += [f"{p} AS prompt_text", f"{r} AS response_text"]
@@ -145,7 +146,7 @@ class LiteLLMReader:
             f"coalesce(rs_null({m('key_alias')}), rs_null({c('api_key')})) AS api_key",
             f"coalesce(rs_null({m('project_alias')}), rs_null({m('project_id')})) AS project",
             f"rs_null({c('session_id')}) AS trace_id",
-            f"{c('request_tags')} AS _tags_raw",
+            f"{c('request_tags')}::VARCHAR AS _tags_raw",
             f"greatest({prompt} - {cache_read} - {cw_total}, 0) AS uncached_input_tokens",
             f"{cache_read} AS cache_read_tokens",
             f"{cw_total} - {cw_1h} AS cache_write_tokens",
@@ -170,26 +171,36 @@ class LiteLLMReader:
              f"'completion_tokens \"' || {c('completion_tokens')} || '\" is not a token count'"),
             (f"rs_bad_num({c('spend')})", f"'spend \"' || {c('spend')} || '\" is not a number'"),
             ("_prompt < 0 OR _completion < 0", "'negative token count'"),
-            (f"{md} IS NOT NULL AND trim({md}) NOT IN ('', '{{}}') AND _m IS NULL", "'metadata is not JSON'"),
+            (f"_m IS NULL AND {md} IS NOT NULL AND trim({md}) NOT IN ('', '{{}}')", "'metadata is not JSON'"),
         ])
         return request_select(ctx, cols, reject, source=source)
 
     def finish(self, ctx: Context) -> str:
-        """The staged rows with what comes from ``request_tags``: the ``tags`` object and the tag values
-        that stand in for missing metadata (``feature:x``, ``team:y``). Built once per distinct list
-        (a few hundred in millions of rows; building one costs more than parsing a row) and joined back."""
-        tag = "rs_tag_object(_tags_raw)"
-        values = ", ".join(f"json_extract_string(tags, '$.{k}') AS {k}" for k in ("feature", "app", "route", "prompt_name", "team"))
-        return f"""
-            SELECT s.* EXCLUDE (_tags_raw, _feature, _app, _route, _prompt_name, _team_alias, _team_id),
-                   coalesce(s._feature, t.feature) AS feature, coalesce(s._app, t.app) AS app,
-                   coalesce(s._route, t.route) AS route, coalesce(s._prompt_name, t.prompt_name) AS prompt_name,
-                   coalesce(s._team_alias, t.team, s._team_id) AS team, t.tags
-            FROM {STAGE} s LEFT JOIN (
-                SELECT _tags_raw, tags, {values} FROM (
-                    SELECT _tags_raw, CASE WHEN {tag}::VARCHAR <> '{{}}' THEN {tag}::JSON END AS tags
-                    FROM (SELECT DISTINCT _tags_raw FROM {STAGE} WHERE _tags_raw IS NOT NULL))
-            ) t ON t._tags_raw = s._tags_raw"""
+        """Metadata first; request_tags (``feature:x``, ``team:y``) stand in for what it lacks."""
+        return tag_finish({
+            **{k: f"coalesce(s._{k}, t.{k})" for k in ("feature", "app", "route", "prompt_name")},
+            "team": "coalesce(s._team_alias, t.team, s._team_id)",
+        }, ["_feature", "_app", "_route", "_prompt_name", "_team_alias", "_team_id"])
+
+
+TAG_KEYS = ("provider", "feature", "app", "route", "prompt_name", "team", "service_tier")
+
+
+def tag_finish(columns: dict[str, str], staged: list[str]) -> str:
+    """``finish`` SQL for a reader that staged its tag list as ``_tags_raw``: the rows with ``tags`` (the
+    list as an object) and ``columns`` (SQL over the stage ``s`` and the tag values ``t.<key>``), the
+    ``staged`` helper columns dropped. Tags are built once per distinct list (a few hundred in millions
+    of rows; building one costs more than parsing a row) and joined back."""
+    tag = "rs_tag_object(_tags_raw)"
+    values = ", ".join(f"json_extract_string(tags, '$.{k}') AS {k}" for k in TAG_KEYS)
+    exprs = ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
+    return f"""
+        SELECT s.* EXCLUDE (_tags_raw, {", ".join(staged)}), {exprs}, t.tags
+        FROM {STAGE} s LEFT JOIN (
+            SELECT _tags_raw, tags, {values} FROM (
+                SELECT _tags_raw, CASE WHEN {tag}::VARCHAR <> '{{}}' THEN {tag}::JSON END AS tags
+                FROM (SELECT DISTINCT _tags_raw FROM {STAGE} WHERE _tags_raw IS NOT NULL))
+        ) t ON t._tags_raw = s._tags_raw"""
 
 
 class LangfuseReader:
@@ -202,6 +213,42 @@ class LangfuseReader:
         snake = s.has("id", "trace_id", "start_time") and s.has("usage_details")
         return camel or snake
 
+    # usageDetails keys are free-form; each counts toward the token types whose pattern it matches
+    # (SIMILAR TO: the whole key). Rows whose keys are all in KNOWN_USAGE (what Langfuse and the SDKs
+    # write) read them in one parse; other rows take the general path (every key, one at a time).
+    USAGE = {
+        "cache_read": (".*(cache_read|cached).*", None),
+        "cw_1h": (".*(cache_creation|cache_write).*1h.*", None),
+        "cw": (".*(cache_creation|cache_write).*", ".*1h.*"),
+        "uncached": (".*input.*", ".*(cache|cached).*"),
+        "reasoning": (".*reasoning.*", None),
+        "output": (".*output.*", None),
+    }
+    KNOWN_USAGE = ["input", "output", "total", "cache_read_input_tokens", "cache_creation_input_tokens",
+                   "input_cached_tokens", "input_cache_read", "input_cache_creation", "input_cache_write",
+                   "cache_creation_input_tokens_1h", "input_cache_creation_1h", "output_reasoning_tokens",
+                   "output_reasoning", "input_audio_tokens", "output_audio_tokens", "input_image_tokens"]
+
+    @classmethod
+    def _usage_sums(cls, usage: str) -> dict[str, str]:
+        """SQL per token type: the fast sum (KNOWN_USAGE by index into ``_uv``) when every key of the
+        row is known, else the general sum over its keys."""
+        out = {}
+        for name, (pattern, exclude) in cls.USAGE.items():
+            def hit(k: str, pattern: str = pattern, exclude: str | None = exclude) -> bool:
+                return bool(re.fullmatch(pattern, k)) and not (exclude and re.fullmatch(exclude, k))
+            fast = " + ".join(f"coalesce(TRY_CAST(_uv[{i + 1}] AS BIGINT), 0)"
+                              for i, k in enumerate(cls.KNOWN_USAGE) if hit(k)) or "0"
+            cond = f"k SIMILAR TO '{pattern}'" + (f" AND NOT k SIMILAR TO '{exclude}'" if exclude else "")
+            general = (f"coalesce(list_sum(list_transform(_uk, lambda k: CASE WHEN {cond} THEN coalesce(TRY_CAST("
+                       f"json_extract_string({usage}, '$.\"' || k || '\"') AS BIGINT), 0) ELSE 0 END)), 0)")
+            out[name] = f"CASE WHEN _uk IS NULL THEN 0 WHEN list_has_all({cls._known_list()}, _uk) THEN {fast} ELSE {general} END"
+        return out
+
+    @classmethod
+    def _known_list(cls) -> str:
+        return "[" + ", ".join(f"'{k}'" for k in cls.KNOWN_USAGE) + "]"
+
     def read(self, ctx: Context) -> str:
         load_records(ctx)
         snake = ctx.has("trace_id") and not ctx.has("traceId")
@@ -212,20 +259,12 @@ class LangfuseReader:
         usage = f("usageDetails", "usage_details")
         cost = f("costDetails", "cost_details")
         md = f("metadata", "metadata")
-        tag = f"rs_tag_object({ctx.col('tags')})" if ctx.has("tags") else "NULL::JSON"
-
-        def usage_sum(pattern: str, exclude: str | None = None) -> str:
-            cond = f"k SIMILAR TO '{pattern}'" + (f" AND NOT k SIMILAR TO '{exclude}'" if exclude else "")
-            return (f"coalesce(CASE WHEN json_valid({usage}) THEN list_sum(list_transform(json_keys({usage}), "
-                    f"lambda k: CASE WHEN {cond} THEN coalesce(TRY_CAST(json_extract_string({usage}, "
-                    f"'$.\"' || k || '\"') AS BIGINT), 0) ELSE 0 END)) END, 0)")
-
-        cache_read = usage_sum(".*(cache_read|cached).*")
-        cw_1h = usage_sum(".*(cache_creation|cache_write).*1h.*")
-        cw = usage_sum(".*(cache_creation|cache_write).*", ".*1h.*")
-        uncached = usage_sum(".*input.*", ".*(cache|cached).*")
-        reasoning = usage_sum(".*reasoning.*")
-        output = usage_sum(".*output.*")
+        paths = ", ".join(f"'$.\"{k}\"'" for k in self.KNOWN_USAGE)
+        # Parsed once per row here; tags (and the values read from them) once per distinct list in finish().
+        inner = (f"SELECT *, try(json_keys({usage})) AS _uk, try(json_extract_string({usage}, [{paths}])) AS _uv, "
+                 f"try(json_extract_string({md}, ['$.provider', '$.feature', '$.app', '$.route', '$.team', "
+                 f"'$.service_tier'])) AS _md FROM {ctx.RAW}")
+        sums = self._usage_sums(usage)
         total_cost = (f"coalesce(rs_dec({f('totalCost', 'total_cost')}), rs_dec(rs_j({cost}, '$.total')), "
                       f"rs_dec(rs_j({f('usage', 'usage')}, '$.totalCost')))") if ctx.has("usage") else (
                       f"coalesce(rs_dec({f('totalCost', 'total_cost')}), rs_dec(rs_j({cost}, '$.total')))")
@@ -233,27 +272,22 @@ class LangfuseReader:
         cols = [
             f"{f('id', 'id')} AS request_id",
             f"rs_ts({f('startTime', 'start_time')}) AS ts",
-            f"lower(rs_null(coalesce(rs_j({md}, '$.provider'), json_extract_string({tag}, '$.provider')))) AS provider",
+            "_md[1] AS _md_provider", "_md[2] AS _md_feature", "_md[3] AS _md_app", "_md[4] AS _md_route",
+            "_md[5] AS _md_team", "_md[6] AS _md_tier",
             f"coalesce(rs_null({f('providedModelName', 'provided_model_name')}), rs_null({f('model', 'model')})) AS model_raw",
-            f"coalesce(json_extract_string({tag}, '$.feature'), rs_j({md}, '$.feature'), "
-            f"rs_null({f('traceName', 'trace_name')})) AS feature",
-            f"coalesce(json_extract_string({tag}, '$.app'), rs_j({md}, '$.app')) AS app",
-            f"coalesce(json_extract_string({tag}, '$.route'), rs_j({md}, '$.route')) AS route",
+            f"rs_null({f('traceName', 'trace_name')}) AS _trace_name",
             f"rs_null({f('promptName', 'prompt_name')}) AS prompt_name",
-            f"coalesce(json_extract_string({tag}, '$.team'), rs_j({md}, '$.team')) AS team",
             f"rs_null({f('userId', 'user_id')}) AS \"user\"",
             "NULL AS api_key",
             f"rs_null({f('projectId', 'project_id')}) AS project",
             f"rs_null({f('traceId', 'trace_id')}) AS trace_id",
-            f"CASE WHEN {tag} IS NULL OR {tag}::VARCHAR = '{{}}' THEN NULL ELSE {tag}::JSON END AS tags",
-            f"{uncached} AS uncached_input_tokens",
-            f"{cache_read} AS cache_read_tokens",
-            f"{cw} AS cache_write_tokens",
-            f"{cw_1h} AS cache_write_1h_tokens",
-            f"{output} AS output_tokens",
-            f"{reasoning} AS reasoning_tokens",
-            f"coalesce(lower(coalesce(rs_j({md}, '$.service_tier'), json_extract_string({tag}, '$.service_tier'))), "
-            f"'standard') AS service_tier",
+            f"{ctx.col('tags')}::VARCHAR AS _tags_raw",
+            f"{sums['uncached']} AS uncached_input_tokens",
+            f"{sums['cache_read']} AS cache_read_tokens",
+            f"{sums['cw']} AS cache_write_tokens",
+            f"{sums['cw_1h']} AS cache_write_1h_tokens",
+            f"{sums['output']} AS output_tokens",
+            f"{sums['reasoning']} AS reasoning_tokens",
             f"rs_num({f('latency', 'latency')}) * 1000 AS latency_ms",
             f"CASE WHEN upper(coalesce({level}, '')) = 'ERROR' THEN 'error' ELSE 'ok' END AS status",
             "NULL::BOOLEAN AS has_tools",
@@ -267,8 +301,19 @@ class LangfuseReader:
         reject = reject_case([
             (f"rs_ts({start}) IS NULL", f"'startTime \"' || coalesce({start}, '') || '\" is not a timestamp'"),
             (f"rs_null({f('id', 'id')}) IS NULL", "'id is empty'"),
-            (f"{usage} IS NOT NULL AND trim({usage}) NOT IN ('', 'null') AND NOT json_valid({usage})",
+            (f"_uk IS NULL AND {usage} IS NOT NULL AND trim({usage}) NOT IN ('', 'null')",
              "'usageDetails is not JSON'"),
         ])
         generation = f"upper(coalesce({typ}, 'GENERATION')) = 'GENERATION'" if ctx.has("type") else "true"
-        return request_select(ctx, cols, reject, generation)
+        return request_select(ctx, cols, reject, generation, source=f"({inner})")
+
+    def finish(self, ctx: Context) -> str:
+        """Tags first, then metadata, then the trace name, as Langfuse users tag traces."""
+        return tag_finish({
+            "provider": "lower(rs_null(coalesce(s._md_provider, t.provider)))",
+            "feature": "coalesce(t.feature, s._md_feature, s._trace_name)",
+            "app": "coalesce(t.app, s._md_app)",
+            "route": "coalesce(t.route, s._md_route)",
+            "team": "coalesce(t.team, s._md_team)",
+            "service_tier": "coalesce(lower(coalesce(s._md_tier, t.service_tier)), 'standard')",
+        }, ["_md_provider", "_md_feature", "_md_app", "_md_route", "_md_team", "_md_tier", "_trace_name"])
