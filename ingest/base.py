@@ -65,7 +65,6 @@ CREATE OR REPLACE TEMP MACRO rs_j(doc, path) AS CASE WHEN json_valid(doc) THEN j
 """
 
 RAW = "_raw"
-STAGE = "_stage"
 
 
 def quote_ident(name: str) -> str:
@@ -99,6 +98,8 @@ class Context:
     # Numbering CSV/JSONL lines needs a single-threaded pass (row_number() OVER ()), so big files
     # are read without line numbers (``_line`` NULL) and numbered again only if rows are rejected.
     number_lines: bool = True
+    # The table the loader stages the reader's rows in (a reader's ``finish`` SQL reads it).
+    stage: str = "_stage"
 
     RAW: ClassVar[str] = RAW
 

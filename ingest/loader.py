@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from ingest.base import MACROS, STAGE, Context, Reader, drop_raw, read_error
+from ingest.base import MACROS, Context, Reader, drop_raw, read_error
 from ingest.errors import IngestError
 from ingest.models import canonical_model
 from ingest.sniff import Sniff, sniff
@@ -160,26 +160,28 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Call
             select_sql = reader.read(ctx)
             if limit:
                 con.execute(f"SET memory_limit = '{limit}'")
-            # The one pass over the file: its rows, normalized, into a temporary stage (spilling to
-            # disk beyond the memory limit). Counts, rejects, repeated keys, model names and the
-            # insert read the stage, not the file again: parsing is most of a load's cost.
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS {select_sql}")
-            cols = {r[0] for r in con.execute(f"DESCRIBE {STAGE}").fetchall()}
+            # The one pass over the file: its rows, normalized, into a stage table. Counts, rejects,
+            # repeated keys, model names and the insert read the stage, not the file again: parsing
+            # is most of a load's cost. The stage is a table of the store (compressed, written to the
+            # file beyond the memory limit rather than spilled raw), dropped before the load commits.
+            stage = ctx.stage = f"_stage_{file_id}"
+            con.execute(f"CREATE TABLE {stage} AS {select_sql}")
+            cols = {r[0] for r in con.execute(f"DESCRIBE {stage}").fetchall()}
             warn = "_warn" if "_warn" in cols else "NULL"
             ok = "FILTER (WHERE _reject IS NULL)"
             repeats = ("0" if kind.per_file_occurrence
-                       else f"count(*) {ok} - count(DISTINCT _key) {ok}")
+                       else f"count(*) {ok} - count(DISTINCT {_key(kind, cols)}) {ok}")
             models = f"list(DISTINCT {kind.model_raw}) {ok}" if kind.model_raw in cols else "[]"
             total, rejected, warned, repeated, raws = con.execute(
                 f"SELECT count(*), count(_reject), count({warn}) {ok}, {repeats}, {models} "
-                f"FROM {STAGE}").fetchone()  # type: ignore[misc]
+                f"FROM {stage}").fetchone()  # type: ignore[misc]
             if total == 0:
                 raise IngestError(s.name, "no data rows (header only or an empty export)",
                                   hint="export a period that has usage")
             if rejected or warned:
                 if not ctx.number_lines:  # rare: read again, numbered, to say which lines
                     ctx.number_lines = True
-                    con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS {reader.read(ctx)}")
+                    con.execute(f"CREATE OR REPLACE TABLE {stage} AS {reader.read(ctx)}")
                 _record_rejects(con, ctx, file_id, s.name, cols)
             if rejected == total:
                 first = con.execute(
@@ -189,10 +191,10 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Call
                                   hint=f"check this is a {reader.name} export or pass --format")
             # A reader may finish its rows over the stage (values built once per distinct input).
             finish = getattr(reader, "finish", None)
-            rows_sql = f"({finish(ctx)})" if finish else STAGE
+            rows_sql = f"({finish(ctx)})" if finish else stage
             cols = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rows_sql}").fetchall()}
             loaded = _insert_new_rows(con, kind, file_id, rows_sql, cols, raws or [], bool(repeated))
-            con.execute(f"DROP TABLE {STAGE}")
+            con.execute(f"DROP TABLE {stage}")
         except duckdb.Error as exc:
             raise read_error(s.name, exc, reader.name) from exc
         finally:
@@ -237,7 +239,7 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, ctx: Context, file_id: int, 
         "INSERT INTO ingest_rejects (source_file_id, file, line, record, reason, action) "
         f"SELECT ?, ?, s._line, {record}, coalesce(s._reject, {warn}), "
         f"CASE WHEN s._reject IS NULL THEN 'kept' ELSE 'rejected' END "
-        f"FROM {STAGE} s {join} WHERE s._reject IS NOT NULL OR {warn} IS NOT NULL", [file_id, name])
+        f"FROM {ctx.stage} s {join} WHERE s._reject IS NOT NULL OR {warn} IS NOT NULL", [file_id, name])
 
 
 def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind: Kind, file_id: int, rows_sql: str,
@@ -249,8 +251,9 @@ def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind: Kind, file_id: int, r
     in-file dedupe only runs when the file repeats a key: both matter at 10M rows.
     """
     model_sql = _model_map(con, kind, cols, raw_models)
-    key_expr = ("s._key || '#' || row_number() OVER (PARTITION BY s._key ORDER BY s._line)"
-                if kind.per_file_occurrence else "s._key")
+    key = f"s.{_key(kind, cols)}"
+    key_expr = (f"{key} || '#' || row_number() OVER (PARTITION BY {key} ORDER BY s._line)"
+                if kind.per_file_occurrence else key)
     skip = {kind.key, "line_no", "source_file_id", kind.model}
     names = sorted(c for c in cols if not c.startswith("_") and c not in skip)
     select = ", ".join(["? AS source_file_id", f"{key_expr} AS {kind.key}", "s._line AS line_no",
@@ -266,6 +269,12 @@ def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind: Kind, file_id: int, r
     if repeats:
         sql += f" QUALIFY row_number() OVER (PARTITION BY k.{kind.key} ORDER BY k.line_no) = 1"
     return con.execute(f"INSERT INTO {kind.table} BY NAME {sql}", [file_id]).fetchone()[0]  # type: ignore[index]
+
+
+def _key(kind: Kind, cols: set[str]) -> str:
+    """The rows' natural identity: the reader's ``_key``, or the kind's key column when the reader
+    left ``_key`` out because it is the same value (a request's id: one copy less in the stage)."""
+    return "_key" if "_key" in cols else kind.key
 
 
 def _model_map(con: duckdb.DuckDBPyConnection, kind: Kind, cols: set[str], raws: list[str]) -> str | None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ingest.base import STAGE, Context
+from ingest.base import Context
 from ingest.sniff import Sniff
 
 
@@ -71,9 +71,9 @@ def reject_case(checks: list[tuple[str, str]]) -> str:
 
 def request_select(ctx: Context, cols: list[str], reject: str, where: str = "true", source: str | None = None) -> str:
     """A request reader's SELECT over ``_raw`` (or ``source``, a subquery over it that computes a value
-    once for several columns): its columns, the line, the reject reason, keyed by request_id."""
-    return (f"SELECT *, request_id AS _key FROM (SELECT {', '.join(cols)}, _line, {reject} AS _reject "
-            f"FROM {source or ctx.RAW} WHERE {where})")
+    once for several columns): its columns, the line and the reject reason (the loader keys requests by request_id)."""
+    return (f"SELECT {', '.join(cols)}, _line, {reject} AS _reject "
+            f"FROM {source or ctx.RAW} WHERE {where}")
 
 
 class LiteLLMReader:
@@ -177,7 +177,7 @@ class LiteLLMReader:
 
     def finish(self, ctx: Context) -> str:
         """Metadata first; request_tags (``feature:x``, ``team:y``) stand in for what it lacks."""
-        return tag_finish({
+        return tag_finish(ctx, {
             **{k: f"coalesce(s._{k}, t.{k})" for k in ("feature", "app", "route", "prompt_name")},
             "team": "coalesce(s._team_alias, t.team, s._team_id)",
         }, ["_feature", "_app", "_route", "_prompt_name", "_team_alias", "_team_id"])
@@ -186,7 +186,7 @@ class LiteLLMReader:
 TAG_KEYS = ("provider", "feature", "app", "route", "prompt_name", "team", "service_tier")
 
 
-def tag_finish(columns: dict[str, str], staged: list[str]) -> str:
+def tag_finish(ctx: Context, columns: dict[str, str], staged: list[str]) -> str:
     """``finish`` SQL for a reader that staged its tag list as ``_tags_raw``: the rows with ``tags`` (the
     list as an object) and ``columns`` (SQL over the stage ``s`` and the tag values ``t.<key>``), the
     ``staged`` helper columns dropped. Tags are built once per distinct list (a few hundred in millions
@@ -196,10 +196,10 @@ def tag_finish(columns: dict[str, str], staged: list[str]) -> str:
     exprs = ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
     return f"""
         SELECT s.* EXCLUDE (_tags_raw, {", ".join(staged)}), {exprs}, t.tags
-        FROM {STAGE} s LEFT JOIN (
+        FROM {ctx.stage} s LEFT JOIN (
             SELECT _tags_raw, tags, {values} FROM (
                 SELECT _tags_raw, CASE WHEN {tag}::VARCHAR <> '{{}}' THEN {tag}::JSON END AS tags
-                FROM (SELECT DISTINCT _tags_raw FROM {STAGE} WHERE _tags_raw IS NOT NULL))
+                FROM (SELECT DISTINCT _tags_raw FROM {ctx.stage} WHERE _tags_raw IS NOT NULL))
         ) t ON t._tags_raw = s._tags_raw"""
 
 
@@ -309,7 +309,7 @@ class LangfuseReader:
 
     def finish(self, ctx: Context) -> str:
         """Tags first, then metadata, then the trace name, as Langfuse users tag traces."""
-        return tag_finish({
+        return tag_finish(ctx, {
             "provider": "lower(rs_null(coalesce(s._md_provider, t.provider)))",
             "feature": "coalesce(t.feature, s._md_feature, s._trace_name)",
             "app": "coalesce(t.app, s._md_app)",
