@@ -26,7 +26,9 @@ NULL_STRINGS = ["", "NULL", "null", "None", "nan", "NaN", "N/A"]
 # few times: DuckDB inlines macros, so nesting them multiplies plan size. ``_raw`` already holds
 # NULL for the NULL_STRINGS, so the macros need not test for them again.
 MACROS = r"""
-CREATE OR REPLACE TEMP MACRO rs_null(x) AS nullif(trim(x), '');
+-- trim only when there is a space to trim: trim() costs more than the rest of a row's checks
+CREATE OR REPLACE TEMP MACRO rs_trim(x) AS CASE WHEN starts_with(x, ' ') OR ends_with(x, ' ') THEN trim(x) ELSE x END;
+CREATE OR REPLACE TEMP MACRO rs_null(x) AS nullif(rs_trim(x), '');
 CREATE OR REPLACE TEMP MACRO rs_dec(x) AS coalesce(TRY_CAST(x AS DECIMAL(38, 12)),
     CASE WHEN x IS NULL THEN NULL
          WHEN contains(x, '(') THEN -TRY_CAST(regexp_replace(x, '[\$€£,\s()]', '', 'g') AS DECIMAL(38, 12))
@@ -63,7 +65,6 @@ CREATE OR REPLACE TEMP MACRO rs_j(doc, path) AS CASE WHEN json_valid(doc) THEN j
 """
 
 RAW = "_raw"
-STAGE = "_stage"
 
 
 def quote_ident(name: str) -> str:
@@ -97,6 +98,8 @@ class Context:
     # Numbering CSV/JSONL lines needs a single-threaded pass (row_number() OVER ()), so big files
     # are read without line numbers (``_line`` NULL) and numbered again only if rows are rejected.
     number_lines: bool = True
+    # The table the loader stages the reader's rows in (a reader's ``finish`` SQL reads it).
+    stage: str = "_stage"
 
     RAW: ClassVar[str] = RAW
 

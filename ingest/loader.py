@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,18 +110,24 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: str | Path, readers: dict[
     try:
         if not path.is_file():
             raise IngestError(name, "no such file")
-        digest = sha256_of(path)
-        prior = con.execute(
-            "SELECT id, format, kind FROM source_file WHERE sha256 = ? AND status = 'loaded'", [digest]
-        ).fetchone()
-        if prior:
-            result.status, result.source_file_id, result.format, result.kind = "skipped", *prior
-            result.error = "already loaded"
-            return result
-        s = sniff(path, name)
-        reader = choose_reader(s, readers, format)
-        result.format, result.kind = reader.name, reader.kind
-        _load(con, s, reader, digest, options or {}, result)
+        # Only a stored file of the same size can be this file: then hash first and skip a repeat.
+        # Otherwise the hash (5% of a big load) runs beside the load and is needed only at the end.
+        same_size = con.execute(
+            "SELECT count(*) FROM source_file WHERE status = 'loaded' AND (bytes = ? OR bytes IS NULL)",
+            [path.stat().st_size]).fetchone()[0]  # type: ignore[index]
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            hashing = pool.submit(sha256_of, path)
+            if same_size:
+                prior = con.execute("SELECT id, format, kind FROM source_file WHERE sha256 = ? AND status = 'loaded'",
+                                    [hashing.result()]).fetchone()
+                if prior:
+                    result.status, result.source_file_id, result.format, result.kind = "skipped", *prior
+                    result.error = "already loaded"
+                    return result
+            s = sniff(path, name)
+            reader = choose_reader(s, readers, format)
+            result.format, result.kind = reader.name, reader.kind
+            _load(con, s, reader, hashing.result, options or {}, result)
     except IngestError as exc:
         result.status, result.error = "failed", str(exc)
         _record_failure(con, name, result)
@@ -133,16 +140,17 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: str | Path, readers: dict[
     return result
 
 
-def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
+def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Callable[[], str],
           options: dict[str, Any], result: IngestResult) -> None:
+    """``digest`` returns the file's sha256 (computed beside the load; recorded when it commits)."""
     kind = KINDS[reader.kind]
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(MACROS)
         file_id = con.execute(
             "INSERT INTO source_file (sha256, name, format, kind, bytes, status) "
-            "VALUES (?, ?, ?, ?, ?, 'loading') RETURNING id",
-            [digest, s.name, reader.name, reader.kind, s.size],
+            "VALUES ('', ?, ?, ?, ?, 'loading') RETURNING id",
+            [s.name, reader.name, reader.kind, s.size],
         ).fetchone()[0]  # type: ignore[index]
         ctx = Context(con=con, sniff=s, options=options, number_lines=s.size <= NUMBER_LINES_UP_TO)
         # The reading passes spill beyond the memory_limit setting (a 10M-row file: 1.75 GB -> 1 GB
@@ -150,34 +158,43 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
         limit = memory_limit()
         try:
             select_sql = reader.read(ctx)
-            cols = {r[0] for r in con.execute(f"DESCRIBE {select_sql}").fetchall()}
             if limit:
                 con.execute(f"SET memory_limit = '{limit}'")
-            # Pass 1 over the file: counts, rejects, repeated keys and the distinct model names.
+            # The one pass over the file: its rows, normalized, into a stage table. Counts, rejects,
+            # repeated keys, model names and the insert read the stage, not the file again: parsing
+            # is most of a load's cost. The stage is a table of the store (compressed, written to the
+            # file beyond the memory limit rather than spilled raw), dropped before the load commits.
+            stage = ctx.stage = f"_stage_{file_id}"
+            con.execute(f"CREATE TABLE {stage} AS {select_sql}")
+            cols = {r[0] for r in con.execute(f"DESCRIBE {stage}").fetchall()}
             warn = "_warn" if "_warn" in cols else "NULL"
             ok = "FILTER (WHERE _reject IS NULL)"
             repeats = ("0" if kind.per_file_occurrence
-                       else f"count(*) {ok} - count(DISTINCT _key) {ok}")
+                       else f"count(*) {ok} - count(DISTINCT {_key(kind, cols)}) {ok}")
             models = f"list(DISTINCT {kind.model_raw}) {ok}" if kind.model_raw in cols else "[]"
             total, rejected, warned, repeated, raws = con.execute(
                 f"SELECT count(*), count(_reject), count({warn}) {ok}, {repeats}, {models} "
-                f"FROM ({select_sql})").fetchone()  # type: ignore[misc]
+                f"FROM {stage}").fetchone()  # type: ignore[misc]
             if total == 0:
                 raise IngestError(s.name, "no data rows (header only or an empty export)",
                                   hint="export a period that has usage")
             if rejected or warned:
                 if not ctx.number_lines:  # rare: read again, numbered, to say which lines
                     ctx.number_lines = True
-                    select_sql = reader.read(ctx)
-                _record_rejects(con, ctx, select_sql, file_id, s.name, cols)
+                    con.execute(f"CREATE OR REPLACE TABLE {stage} AS {reader.read(ctx)}")
+                _record_rejects(con, ctx, file_id, s.name, cols)
             if rejected == total:
                 first = con.execute(
                     "SELECT line, reason FROM ingest_rejects WHERE source_file_id = ? AND action = 'rejected' "
                     "ORDER BY line LIMIT 1", [file_id]).fetchone()
                 raise IngestError(s.name, f"every row was rejected; the first: {first[1]}", line=first[0],  # type: ignore[index]
                                   hint=f"check this is a {reader.name} export or pass --format")
-            # Pass 2: insert what is new, in parallel, straight into the store.
-            loaded = _insert_new_rows(con, kind, file_id, select_sql, cols, raws or [], bool(repeated))
+            # A reader may finish its rows over the stage (values built once per distinct input).
+            finish = getattr(reader, "finish", None)
+            rows_sql = f"({finish(ctx)})" if finish else stage
+            cols = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rows_sql}").fetchall()}
+            loaded = _insert_new_rows(con, kind, file_id, rows_sql, cols, raws or [], bool(repeated))
+            con.execute(f"DROP TABLE {stage}")
         except duckdb.Error as exc:
             raise read_error(s.name, exc, reader.name) from exc
         finally:
@@ -188,8 +205,8 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
             hook(con, file_id)
         con.execute(
             "UPDATE source_file SET rows_loaded = ?, rows_rejected = ?, rows_duplicate = ?, "
-            "rows_warned = ?, status = 'loaded' WHERE id = ?",
-            [loaded, rejected, valid - loaded, warned, file_id],
+            "rows_warned = ?, status = 'loaded', sha256 = ? WHERE id = ?",
+            [loaded, rejected, valid - loaded, warned, digest(), file_id],
         )
         if kind.cost_sql:
             rows = con.execute(
@@ -206,8 +223,8 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: str,
     result.duplicates, result.source_file_id, result.warned = valid - loaded, file_id, warned
 
 
-def _record_rejects(con: duckdb.DuckDBPyConnection, ctx: Context, select_sql: str, file_id: int,
-                    name: str, cols: set[str]) -> None:
+def _record_rejects(con: duckdb.DuckDBPyConnection, ctx: Context, file_id: int, name: str,
+                    cols: set[str]) -> None:
     """Write rejected and warned rows to ingest_rejects with their line and an excerpt of the raw
     record (cut from ``_raw`` for those lines only)."""
     warn = "s._warn" if "_warn" in cols else "NULL"
@@ -222,26 +239,27 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, ctx: Context, select_sql: st
         "INSERT INTO ingest_rejects (source_file_id, file, line, record, reason, action) "
         f"SELECT ?, ?, s._line, {record}, coalesce(s._reject, {warn}), "
         f"CASE WHEN s._reject IS NULL THEN 'kept' ELSE 'rejected' END "
-        f"FROM ({select_sql}) s {join} WHERE s._reject IS NOT NULL OR {warn} IS NOT NULL", [file_id, name])
+        f"FROM {ctx.stage} s {join} WHERE s._reject IS NOT NULL OR {warn} IS NOT NULL", [file_id, name])
 
 
-def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind: Kind, file_id: int, select_sql: str,
+def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind: Kind, file_id: int, rows_sql: str,
                      cols: set[str], raw_models: list[str], repeats: bool) -> int:
-    """Insert the file's rows that are not rejects and not already stored, in one parallel pass.
+    """Insert the staged rows that are not rejects and not already stored, in one parallel pass.
 
     Canonical model names join in from a small map built once per distinct raw name. The
     anti-join against stored keys is skipped when nothing of this kind is stored yet, and the
     in-file dedupe only runs when the file repeats a key: both matter at 10M rows.
     """
     model_sql = _model_map(con, kind, cols, raw_models)
-    key_expr = ("s._key || '#' || row_number() OVER (PARTITION BY s._key ORDER BY s._line)"
-                if kind.per_file_occurrence else "s._key")
+    key = f"s.{_key(kind, cols)}"
+    key_expr = (f"{key} || '#' || row_number() OVER (PARTITION BY {key} ORDER BY s._line)"
+                if kind.per_file_occurrence else key)
     skip = {kind.key, "line_no", "source_file_id", kind.model}
     names = sorted(c for c in cols if not c.startswith("_") and c not in skip)
     select = ", ".join(["? AS source_file_id", f"{key_expr} AS {kind.key}", "s._line AS line_no",
                         *[f's."{c}"' for c in names], *([f"{model_sql} AS {kind.model}"] if model_sql else [])])
     join = f"LEFT JOIN _model_map m ON m.raw = s.{kind.model_raw}" if model_sql else ""
-    sql = f"SELECT * FROM (SELECT {select} FROM ({select_sql}) s {join} WHERE s._reject IS NULL) k"
+    sql = f"SELECT * FROM (SELECT {select} FROM {rows_sql} s {join} WHERE s._reject IS NULL) k"
     stored = con.execute(
         f"SELECT EXISTS (SELECT 1 FROM {kind.table} t JOIN source_file f "
         "ON f.id = t.source_file_id AND f.status = 'loaded')").fetchone()[0]  # type: ignore[index]
@@ -251,6 +269,12 @@ def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind: Kind, file_id: int, s
     if repeats:
         sql += f" QUALIFY row_number() OVER (PARTITION BY k.{kind.key} ORDER BY k.line_no) = 1"
     return con.execute(f"INSERT INTO {kind.table} BY NAME {sql}", [file_id]).fetchone()[0]  # type: ignore[index]
+
+
+def _key(kind: Kind, cols: set[str]) -> str:
+    """The rows' natural identity: the reader's ``_key``, or the kind's key column when the reader
+    left ``_key`` out because it is the same value (a request's id: one copy less in the stage)."""
+    return "_key" if "_key" in cols else kind.key
 
 
 def _model_map(con: duckdb.DuckDBPyConnection, kind: Kind, cols: set[str], raws: list[str]) -> str | None:

@@ -88,3 +88,28 @@ def test_keep_text_stores_prompts(db_path: Path) -> None:
     (text,) = con.execute("SELECT prompt_text FROM request_log WHERE request_id = 'obs-1'").fetchone()
     con.close()
     assert "SECRET-PROMPT-7731" in text
+
+
+def test_langfuse_usage_keys_known_and_free_form(store: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """usageDetails keys are free-form: rows whose keys are all known take a one-parse path, others
+    sum every key by its pattern. Both give the same tokens (the same row with an extra zero key
+    takes the general path), and unknown keys count where their names say."""
+    known = {"input": 900, "cache_read_input_tokens": 300, "cache_creation_input_tokens": 40,
+             "cache_creation_input_tokens_1h": 5, "output": 70, "output_reasoning_tokens": 30, "total": 1345}
+    free = {"input": 100, "input_text_tokens": 7, "my_cache_read_x": 3, "cache_write_1h_custom": 4,
+            "output": 10, "output_extra": 2}
+    base = {"traceId": "t", "type": "GENERATION", "startTime": "2026-10-01T10:00:00Z", "model": "gpt-4o",
+            "tags": ["team:ops"]}
+    lines = [{**base, "id": "known", "usageDetails": known},
+             {**base, "id": "known+zero", "usageDetails": {**known, "zzz_unlisted": 0}},
+             {**base, "id": "free", "usageDetails": free}]
+    path = tmp_path / "observations.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    r = ingest.ingest_file(store, path)
+    assert (r.status, r.format, r.rows, r.rejected) == ("loaded", "langfuse", 3, 0)
+    cols = ["uncached_input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+            "output_tokens", "reasoning_tokens", "team"]
+    got = {x["request_id"]: tuple(x[c] for c in cols) for x in rows(store)}
+    assert got["known"] == (900, 300, 40, 5, 100, 30, "ops")
+    assert got["known+zero"] == got["known"]
+    assert got["free"] == (107, 3, 0, 4, 12, 0, "ops")
