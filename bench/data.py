@@ -52,14 +52,30 @@ def company(rows: int, root: Path) -> Path:
     if (out / "truth.json").exists():
         return out
     root.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
     if rows <= GENERATE_MAX:
         from sample_data.generator import generate
 
         generate(out, scale=scale_for(rows))
+        (out / "bench.json").write_text(json.dumps({"seconds": round(time.perf_counter() - t0, 1)}) + "\n")
         return out
     base = company(REPLICATE_BASE, root)
     replicate(base, out, round(rows / litellm_rows(base)))
     return out
+
+
+def describe(directory: Path) -> str:
+    """One line for RESULTS.md: how the company was made and each log file's exact row count."""
+    t = truth(directory)
+    bench = t.get("bench") or (json.loads((directory / "bench.json").read_text())
+                               if (directory / "bench.json").exists() else {})
+    how = (f"{bench['copies']} gzip copies of {bench['base']} (ids renamed), bills for {bench['copies']}x its tokens"
+           if "copies" in bench else f"generated at scale {t['generator']['scale']:g}")
+    took = f", {bench['seconds']:g} s to make" if "seconds" in bench else ""
+    bills = sum(r["billing_lines"] for r in t["reconciliation"].values())
+    return (f"{directory.name}: {how}{took}; {log_file(directory, LITELLM).name} {litellm_rows(directory):,} rows, "
+            f"{log_file(directory, LANGFUSE).name} {langfuse_rows(directory):,} rows, "
+            f"{sum(1 for _ in (directory / 'billing').iterdir())} bill files ({bills:,} billed lines)")
 
 
 def truth(directory: Path) -> dict[str, Any]:
@@ -162,6 +178,7 @@ def replicate(base: Path, out: Path, copies: int) -> dict[str, Any]:
     t = _scale_logged(t, bt, copies, df)
     t["bench"] = {"copies": copies, "base": base.name, "logs_seconds": round(logs_s, 1),
                   "seconds": round(time.perf_counter() - t0, 1)}
+    (tmp / "bench.json").write_text(json.dumps(t["bench"]) + "\n")
     (tmp / "truth.json").write_text(json.dumps(t, indent=1) + "\n")
     if out.exists():
         shutil.rmtree(out)
