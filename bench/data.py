@@ -50,6 +50,10 @@ def company(rows: int, root: Path) -> Path:
     """The bench company of about ``rows`` LiteLLM rows under ``root`` (generated once, cached)."""
     out = root / f"company_{rows}"
     if (out / "truth.json").exists():
+        t = truth(out)
+        if "bench" not in t and t["generator"]["scale"] != scale_for(rows):
+            raise ValueError(f"{out} holds the company at scale {t['generator']['scale']:g}, not "
+                             f"{scale_for(rows):g} ({rows:,} rows); remove it or link the right one")
         return out
     root.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()

@@ -189,3 +189,13 @@ def test_bench_cases_run_on_the_company(tmp_path: Path, monkeypatch: pytest.Monk
     text = (tmp_path / "results" / "RESULTS.md").read_text()
     assert f"- {SLICE_ROWS:,}: {d.name}: generated at scale 0.003" in text
     assert f"{data.LITELLM} {truth['requests']['litellm']:,} rows" in text
+
+
+def test_a_linked_company_of_another_size_is_refused(tmp_path: Path) -> None:
+    """A company directory linked or copied in by hand (e.g. /work/data4/co10 as company_10000000)
+    is used only when its scale is the size's."""
+    import shutil
+
+    shutil.copytree(SLICE, tmp_path / "company_5000")
+    with pytest.raises(ValueError, match=r"company_5000 holds the company at scale 0.003, not 0.006019"):
+        data.company(5000, tmp_path)
