@@ -2,7 +2,8 @@
 
 Absolute times on shared machines are noise, so every case runs a plain-DuckDB baseline on the same
 data in the same run and reports ours/baseline. Each measurement runs in a fresh subprocess so its
-peak RSS is its own. Sizes: --sizes or BENCH_SIZES (default 1000000; the full curve is 1e6,1e7,1e8).
+peak RSS is its own. Sizes: --sizes or BENCH_SIZES (default 1000000; the full curve is 1e6,1e7,1e8). Data: the sample
+company's LiteLLM CSV, Langfuse JSONL and matching bills at each size (bench/data.py).
 Results: bench/results/results.json and bench/results/RESULTS.md.
 """
 
@@ -161,23 +162,23 @@ def ingest_case(rows: int) -> list[Result]:
     _load(our_db, [p for p in data.files(d) if p.parent.name == "evals"])
     rss_target = 1536.0 if rows <= 10_000_000 else 4096.0
     out = []
-    for case, n, b, m, baseline in [
-            ("ingest LiteLLM CSV (normalized, costed)", data.litellm_rows(d), base, ours,
+    for case, path, n, b, m, baseline in [
+            ("ingest LiteLLM CSV (normalized, costed)", lite, data.litellm_rows(d), base, ours,
              "CREATE TABLE t AS SELECT * FROM read_csv(file)"),
-            ("ingest Langfuse JSONL (normalized, costed)", data.langfuse_rows(d), base_lf, ours_lf,
+            ("ingest Langfuse JSONL (normalized, costed)", lf, data.langfuse_rows(d), base_lf, ours_lf,
              "CREATE TABLE lf AS SELECT * FROM read_json(file)")]:
         ratio = m.seconds / b.seconds
         out.append(Result(case, rows, baseline, b.seconds, m.seconds, ratio, 1.5, m.peak_rss_mb, rss_target,
-                          ratio <= 1.5 and m.peak_rss_mb <= rss_target, note=f"{lite.parent.parent.name}/logs/"
-                          f"{(lite if 'LiteLLM' in case else lf).name}: {n:,} rows"))
+                          ratio <= 1.5 and m.peak_rss_mb <= rss_target,
+                          note=f"{d.name}/logs/{path.name}: {n:,} rows"))
     return out
 
 
 def generic_case(rows: int) -> Result:
-    """Not in the default run: the generic request CSV (bench/run.py's synthetic log, the format
-    `rightsize ingest --format generic` maps any gateway's export to) against the same baseline,
-    into stores of its own. It measures the generic reader, a path the LiteLLM case does not
-    take, and keeps sessions 2-3's ingest figures comparable."""
+    """Not in the default run: the generic request CSV (bench/run.py's synthetic log with the
+    ``requests`` view's own headers, the in-house format other gateways' exports are mapped to)
+    against the same baseline, into stores of its own. It measures the generic reader, a path the
+    LiteLLM case does not take, and keeps sessions 2-3's ingest figures comparable."""
     src = request_log_csv(rows)
     base_db, our_db = DATA / "generic_baseline.duckdb", DATA / "generic_ours.duckdb"
     _fresh(base_db, our_db)
