@@ -7,7 +7,8 @@ DB     ?= data/demo.duckdb
 PORT   ?= 8501
 DEMO_ARGS ?= --seed 7 --months 3
 
-.PHONY: setup demo slice test bench bench-load browser lint clean focus-validator
+.PHONY: setup demo slice test bench bench-data bench-load browser lint clean focus-validator
+comma  := ,
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +53,10 @@ SIZES ?= 1000000,10000000
 CASES ?=
 bench: setup
 	nice -n 10 $(BIN)/python -m bench.run --sizes $(SIZES) $(if $(CASES),--cases $(CASES))
+
+# The bench's data alone (bench/data.py; cached in data/bench/company_<rows>/, BENCH_DATA moves it).
+bench-data: setup
+	nice -n 10 $(BIN)/python -m bench.data $(subst $(comma), ,$(SIZES))
 
 # 20 dashboard sessions in headless Chromium against `rightsize serve` on a store of LOAD_ROWS
 # generated requests (built once in data/bench/); p95 page times in bench/results/LOAD.md.
