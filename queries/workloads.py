@@ -79,8 +79,15 @@ def profile_facts(con: duckdb.DuckDBPyConnection, params: dict[str, object], edg
     frag = {"workload_requests": load_sql("workload_requests")}
     bounds = {f"edge_{i}": int(e) for i, e in enumerate(sorted(set(edges or [])))}
     above = " + ".join(f"CAST(s.input_tokens > ${name} AS INTEGER)" for name in bounds) or "0"
-    groups = run_named(con, "workload_groups", {**params, **bounds, "cache_target": cache_target},
-                       above=above, **frag)
+    shift = ("least(s.uncached_input_tokens, greatest(0.0, $cache_target * s.input_tokens - s.cache_read_tokens))")
+    if cache_target is None:   # no shift: the sums as logged (as doubles, like the shifted sums)
+        groups = run_named(con, "workload_groups", {**params, **bounds}, above=above, shift_sums="", **frag)
+        groups = groups.with_columns(unc_c=pl.col("uncached_input_tokens").cast(pl.Float64),
+                                     cr_c=pl.col("cache_read_tokens").cast(pl.Float64))
+    else:
+        groups = run_named(con, "workload_groups", {**params, **bounds, "cache_target": cache_target}, above=above,
+                           shift_sums=f",\n       sum(s.uncached_input_tokens - {shift}) AS unc_c,"
+                                      f"\n       sum(s.cache_read_tokens + {shift}) AS cr_c", **frag)
     quant = run_named(con, "workload_quantiles", params, **frag)
     return _from_groups(con, "workload_profile", groups, quant), groups
 

@@ -23,16 +23,23 @@ g AS (
            CAST(sum(requests) AS BIGINT) AS requests, sum(cost) AS cost,
            CAST(sum(unpriced_requests) AS BIGINT) AS unpriced_requests,
            max(max_total_tokens) AS max_total_tokens,
-           CAST(sum(input_tokens) AS BIGINT) AS input_tokens,
+           CAST(sum(uncached_input_tokens) + sum(cache_read_tokens) + sum(cache_write_tokens)
+                + sum(cache_write_1h_tokens) AS BIGINT) AS input_tokens,
            CAST(sum(uncached_input_tokens) AS BIGINT) AS uncached_input_tokens,
            CAST(sum(cache_read_tokens) AS BIGINT) AS cache_read_tokens,
            CAST(sum(cache_write_tokens) AS BIGINT) AS cache_write_tokens,
            CAST(sum(cache_write_1h_tokens) AS BIGINT) AS cache_write_1h_tokens,
            CAST(sum(output_tokens) AS BIGINT) AS output_tokens,
            CAST(sum(reasoning_tokens) AS BIGINT) AS reasoning_tokens,
-           CAST(sum(tools_known) AS BIGINT) AS tools_known, CAST(sum(tools) AS BIGINT) AS tools,
-           CAST(sum(structured_known) AS BIGINT) AS structured_known, CAST(sum(structured) AS BIGINT) AS structured,
-           CAST(sum(status_known) AS BIGINT) AS status_known, CAST(sum(errors) AS BIGINT) AS errors,
+           -- the flags and status are group keys: a share is the requests that say yes over those
+           -- that say at all, as avg() over the requests was
+           CAST(coalesce(sum(requests) FILTER (WHERE has_tools IS NOT NULL), 0) AS BIGINT) AS tools_known,
+           CAST(sum(requests) FILTER (WHERE has_tools) AS BIGINT) AS tools,
+           CAST(coalesce(sum(requests) FILTER (WHERE structured_output IS NOT NULL), 0) AS BIGINT) AS structured_known,
+           CAST(sum(requests) FILTER (WHERE structured_output) AS BIGINT) AS structured,
+           CAST(coalesce(sum(requests) FILTER (WHERE status IS NOT NULL), 0) AS BIGINT) AS status_known,
+           CAST(coalesce(sum(requests) FILTER (WHERE lower(status) IN ('error', 'failed', 'fail')), 0) AS BIGINT)
+               AS errors,
            CAST(coalesce(sum(requests) FILTER (WHERE late), 0) AS BIGINT) AS late,
            CAST(coalesce(sum(requests) FILTER (WHERE NOT late), 0) AS BIGINT) AS early
     FROM rs_groups GROUP BY workload
@@ -47,8 +54,8 @@ SELECT g.workload, current_model, model_mix, models, requests, cost, unpriced_re
        output_tokens / nullif(input_tokens, 0) AS output_input_ratio,
        cache_read_tokens / nullif(input_tokens, 0) AS cache_read_share,
        reasoning_tokens / nullif(output_tokens, 0) AS reasoning_share,
-       tools / nullif(tools_known, 0) AS tool_share,
-       structured / nullif(structured_known, 0) AS structured_share,
+       coalesce(tools, 0) / nullif(tools_known, 0) AS tool_share,
+       coalesce(structured, 0) / nullif(structured_known, 0) AS structured_share,
        errors / nullif(status_known, 0) AS error_rate,
        latency_q[1] AS latency_p50_ms, latency_q[2] AS latency_p95_ms,
        -- trend: requests in the second half of the period against the first half (0.25 = +25%)
