@@ -176,6 +176,9 @@ def adversarial_rows() -> list[dict[str, object]]:
     for i in range(4):    # unpriced model, early half only
         add(i, feature="unpriced", model="house-model-7b", provider="self", input_tokens=10 + i, output_tokens=5)
     add(250, feature="late-only", model="gpt-4o-mini", input_tokens=42, output_tokens=4, latency_ms=8)
+    for i, inp in enumerate([1_000, 128_000, 128_001, 140_000]):   # a current model outside the model
+        add(i * 30, feature="outside", model="gemini-1.5-pro", provider="google",   # table: its own 128k
+            input_tokens=inp, output_tokens=100, latency_ms=900)                     # threshold
     return rows
 
 
@@ -196,3 +199,16 @@ def test_profiles_and_scan_equal_the_reference_on_adversarial_data(store: duckdb
     assert facts.providers["some-latency"] == "openai"
     long = {c["model"]: c for c in facts.costs.to_dicts() if c["workload"] == "long"}
     assert long["claude-sonnet-4-5"]["own_groups"] == 2          # priced below and above its 200k threshold
+
+
+def test_scan_reads_again_when_the_rollup_misses_a_threshold(store: duckdb.DuckDBPyConnection,
+                                                              tmp_path: Path) -> None:
+    """The long-context bands are cut at the thresholds of the models the rollup names; with the
+    rollup emptied (stale), gemini-1.5-pro's 128k threshold is found only in the requests, and the
+    scan reads them again with it: the costs still equal the reference."""
+    r = ingest.ingest_file(store, write_log(tmp_path / "adversarial.csv", adversarial_rows()))
+    assert r.status == "loaded", r.error
+    store.execute("DELETE FROM request_daily")
+    facts = check_scan(store)
+    outside = {c["model"]: c for c in facts.costs.to_dicts() if c["workload"] == "outside"}
+    assert outside["gemini-1.5-pro"]["own_groups"] == 2          # below and above 128k
