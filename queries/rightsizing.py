@@ -214,7 +214,7 @@ def scan(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None) -> Fa
     raws = dict(con.execute("SELECT DISTINCT candidate_model, candidate_model_raw FROM evals").fetchall())
     table = _with_evaluated(model_table(), evidence["candidate_model"].unique().to_list(), raws)
     period_models = run_named(con, "period_models", {"start": params["start"], "end": params["end"]})
-    edges = _thresholds(_register_rates(con, table, period_models["model"].to_list()))
+    edges = sorted(_thresholds(_register_rates(con, table, period_models["model"].to_list())))
     profiles, groups = profile_facts(con, params, edges, sc.cache_hit_target)
     rates = _register_rates(con, table, groups["model"].unique().to_list())
     if not _thresholds(rates) <= set(edges):
@@ -223,7 +223,7 @@ def scan(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None) -> Fa
     con.register("rs_rates", rates)
     con.register("rs_groups", groups)
     try:
-        costs = run_named(con, "candidate_costs", {"edges": sorted(set(edges))})
+        costs = run_named(con, "candidate_costs", {"edges": edges})
         providers = {r["workload"]: r["provider"] for r in run_named(con, "workload_providers").to_dicts()}
     finally:
         con.unregister("rs_rates")

@@ -9,6 +9,7 @@ bound as parameters, never formatted into SQL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import duckdb
@@ -68,7 +69,7 @@ def workload_profiles(con: duckdb.DuckDBPyConnection, start: Day = None, end: Da
     return profile_facts(con, period_params(start, end, key))[0]
 
 
-def profile_facts(con: duckdb.DuckDBPyConnection, params: dict[str, object], edges: list[int] | None = None,
+def profile_facts(con: duckdb.DuckDBPyConnection, params: dict[str, object], edges: Sequence[int] | None = None,
                   cache_target: float | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The profiles and the groups they were summed from (sql/workload_groups.sql: per workload,
     model, provider, long-context band and half of the period), for ``queries.rightsizing.scan``,
