@@ -275,7 +275,7 @@ def reprice_case(rows: int) -> Result:
                  f"r = ingest.ingest_file(c, {str(price_file)!r}); assert r.status == 'loaded', r; c.close()",
                  f"c = ingest.connect({our_db!r}, read_only=True)\n"
                  "after, stale = c.execute(\"SELECT sum(cost), count(cost) FILTER (WHERE cost_basis NOT LIKE "
-                 "'%discount.csv%') FROM request_log\").fetchall()[0]\n"
+                 "'%discount.csv%') FROM requests\").fetchall()[0]\n"
                  "assert stale == 0 and after < before, (before, after, stale)")
     ratio = ours.seconds / base.seconds
     return Result("re-price every request after a price change (10% off all)", rows,

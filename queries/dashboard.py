@@ -77,8 +77,6 @@ def overview(con: duckdb.DuckDBPyConnection, as_of: date | str | None = None) ->
     the month (a straight run rate). The unreconciled share is |bill - logged| / bill over the
     month-to-date, from ``queries.reconcile.summary``.
     """
-    from queries.reconcile import summary
-
     bounds = data_bounds(con)
     if as_of is None or as_of == "":
         as_of = bounds["billing_last"] or bounds["requests_last"]
@@ -96,7 +94,7 @@ def overview(con: duckdb.DuckDBPyConnection, as_of: date | str | None = None) ->
     days_in = calendar.monthrange(day.year, day.month)[1]
     elapsed = day.day
     forecast = mtd / elapsed * days_in if elapsed else Decimal(0)
-    rec = summary(con, start.isoformat(), end.isoformat())
+    rec = _gap(con, start, end)
     units = request_units(con, [], start, end).to_dicts()
     reqs = int(units[0]["requests"] or 0) if units else 0
     unpriced = int(units[0]["unpriced_requests"] or 0) if units else 0
@@ -112,6 +110,22 @@ def overview(con: duckdb.DuckDBPyConnection, as_of: date | str | None = None) ->
         "unreconciled_share": float(abs(rec["gap"]) / billed) if billed else None,
         "gap": rec["gap"],
     }
+
+
+def _gap(con: duckdb.DuckDBPyConnection, start: date, end: date) -> dict[str, Decimal]:
+    """billed and gap (bill - logged, over billed providers) for [start, end): the two figures of
+    ``queries.reconcile.summary`` the Overview shows, from one lean query (sql/overview_gap.sql). The
+    summary prices every request of the period at catalog and tier prices to split the gap into
+    causes; the Overview shows only its size, and that pricing was most of a filter change's time
+    with a price file loaded (docs/performance.md, session 4). No bill line in the period: both 0,
+    and the requests are not read."""
+    from ingest.models import provider_key_sql
+
+    row = run_named(con, "overview_gap", {"start": as_date(start, "start"), "end": as_date(end, "end")},
+                    bill_provider=provider_key_sql("ProviderName"),
+                    req_provider=provider_key_sql("provider")).to_dicts()[0]
+    billed, logged = row["billed"] or Decimal(0), row["logged"] or Decimal(0)
+    return {"billed": billed, "gap": billed - logged}
 
 
 def movers(con: duckdb.DuckDBPyConnection, by: str, start: date, end: date, prev_start: date, prev_end: date,

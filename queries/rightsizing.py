@@ -29,7 +29,7 @@ from queries import formulas as F
 from queries import load_sql, run, run_named
 from queries.model_table import Policy, model_table, rates_for
 from queries.priors import prior_for, prior_rules
-from queries.workloads import Day, period_params, workload_profiles
+from queries.workloads import Day, period_params, profile_facts
 
 REDUCTION_GRID = [0.0, 0.5, 0.75, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999]
 DAYS_PER_MONTH = 30.4375
@@ -199,25 +199,40 @@ def _period(sc: Scenario) -> tuple[Any, ...]:
 
 def scan(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None) -> Facts:
     """Read everything ``analyse`` needs from the store for this scenario's period, key, cache-hit
-    target and tolerance (the other knobs of ``scenario`` are ignored)."""
+    target and tolerance (the other knobs of ``scenario`` are ignored).
+
+    The requests are read twice (sums, then percentiles: ``queries.workloads.profile_facts``); the
+    model mix, current providers and candidate costs come from the same per-workload, model,
+    provider and long-context-band sums, not from passes of their own (docs/performance.md). The
+    bands are split at the thresholds of every model the period's rollup names (read before the
+    requests); should the requests hold a model the rollup does not, they are read again with it."""
     sc = scenario or Scenario()
     sc.check()
     params = period_params(sc.start, sc.end, sc.key)
     frag = {"workload_requests": load_sql("workload_requests")}
-    profiles = workload_profiles(con, sc.start, sc.end, sc.key)
-    table = model_table()
-    mix = run_named(con, "workload_models", params, **frag)
     evidence = _evidence(con, {**params, "tolerance": sc.tolerance}, frag)
     raws = dict(con.execute("SELECT DISTINCT candidate_model, candidate_model_raw FROM evals").fetchall())
-    table = _with_evaluated(table, evidence["candidate_model"].unique().to_list(), raws)
-    rates = _register_rates(con, table, mix["model"].unique().to_list())
+    table = _with_evaluated(model_table(), evidence["candidate_model"].unique().to_list(), raws)
+    period_models = run_named(con, "period_models", {"start": params["start"], "end": params["end"]})
+    edges = sorted(_thresholds(_register_rates(con, table, period_models["model"].to_list())))
+    profiles, groups = profile_facts(con, params, edges, sc.cache_hit_target)
+    rates = _register_rates(con, table, groups["model"].unique().to_list())
+    if not _thresholds(rates) <= set(edges):
+        edges = sorted(set(edges) | _thresholds(rates))
+        profiles, groups = profile_facts(con, params, edges, sc.cache_hit_target)
     con.register("rs_rates", rates)
+    con.register("rs_groups", groups)
     try:
-        costs = run_named(con, "candidate_costs", {**params, "cache_target": sc.cache_hit_target}, **frag)
+        costs = run_named(con, "candidate_costs", {"edges": edges})
+        providers = {r["workload"]: r["provider"] for r in run_named(con, "workload_providers").to_dicts()}
     finally:
         con.unregister("rs_rates")
-    providers = _current_providers(con, params, frag)
+        con.unregister("rs_groups")
     return Facts(_period(sc), params, profiles, table, evidence, costs, providers)
+
+
+def _thresholds(rates: pl.DataFrame) -> set[int]:
+    return {int(t) for t in rates["long_context_threshold"].to_list() if t is not None}
 
 
 def analyse(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None, facts: Facts | None = None) -> Analysis:
@@ -263,12 +278,6 @@ def _evidence(con: duckdb.DuckDBPyConnection, params: dict[str, Any], frag: dict
     if con.execute("SELECT EXISTS (SELECT 1 FROM evals)").fetchall()[0][0]:
         return run_named(con, "eval_summary", params, **frag)
     return run(con, load_sql("eval_summary").format(**frag) + "\nLIMIT 0", params)
-
-
-def _current_providers(con: duckdb.DuckDBPyConnection, params: dict[str, Any], frag: dict[str, str]) -> dict[str, str]:
-    sql = "WITH " + frag["workload_requests"] + (
-        "\nSELECT workload, mode(lower(provider)) AS provider FROM wr GROUP BY workload")
-    return {r["workload"]: r["provider"] for r in run(con, sql, params).to_dicts()}
 
 
 WORKLOAD_SCHEMA = {

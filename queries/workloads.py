@@ -9,6 +9,7 @@ bound as parameters, never formatted into SQL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import duckdb
@@ -62,8 +63,48 @@ def workload_profiles(con: duckdb.DuckDBPyConnection, start: Day = None, end: Da
     output shares (NULL where the log does not say), error rate, latency p50/p95 and trend
     (second half of the period vs the first), plus the token sums savings are computed from.
 
-    ``cost`` is NULL-safe: unpriced requests are counted in ``unpriced_requests``, not as $0."""
-    return _run(con, "workload_profile", start, end, key)
+    ``cost`` is NULL-safe: unpriced requests are counted in ``unpriced_requests``, not as $0.
+    The requests are read twice, once for the sums (``workload_groups``) and once for the
+    percentiles (``workload_quantiles``); the profile is computed from those (docs/performance.md)."""
+    return profile_facts(con, period_params(start, end, key))[0]
+
+
+def profile_facts(con: duckdb.DuckDBPyConnection, params: dict[str, object], edges: Sequence[int] | None = None,
+                  cache_target: float | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The profiles and the groups they were summed from (sql/workload_groups.sql: per workload,
+    model, provider, long-context band and half of the period), for ``queries.rightsizing.scan``,
+    which takes the model mix, the current providers and the candidate costs' token sums from the
+    same groups instead of reading the requests again. ``edges``: the long-context thresholds the
+    groups split input at (none by default); ``cache_target``: the cache-hit share the groups'
+    ``unc_c``/``cr_c`` assume (None: as logged)."""
+    frag = {"workload_requests": load_sql("workload_requests")}
+    bounds = {f"edge_{i}": int(e) for i, e in enumerate(sorted(set(edges or [])))}
+    above = " + ".join(f"CAST(s.input_tokens > ${name} AS INTEGER)" for name in bounds) or "0"
+    shift = ("least(s.uncached_input_tokens, greatest(0.0, $cache_target * s.input_tokens - s.cache_read_tokens))")
+    if cache_target is None:   # no shift: the sums as logged (as doubles, like the shifted sums)
+        groups = run_named(con, "workload_groups", {**params, **bounds}, above=above, shift_sums="", **frag)
+        groups = groups.with_columns(unc_c=pl.col("uncached_input_tokens").cast(pl.Float64),
+                                     cr_c=pl.col("cache_read_tokens").cast(pl.Float64))
+    else:
+        groups = run_named(con, "workload_groups", {**params, **bounds, "cache_target": cache_target}, above=above,
+                           shift_sums=f",\n       sum(s.uncached_input_tokens - {shift}) AS unc_c,"
+                                      f"\n       sum(s.cache_read_tokens + {shift}) AS cr_c", **frag)
+    quant = run_named(con, "workload_quantiles", params, **frag)
+    return _from_groups(con, "workload_profile", groups, quant), groups
+
+
+def _from_groups(con: duckdb.DuckDBPyConnection, name: str, groups: pl.DataFrame,
+                 quant: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Run ``queries/sql/<name>.sql`` over ``groups`` (and ``quant``), registered for this query only."""
+    con.register("rs_groups", groups)
+    if quant is not None:
+        con.register("rs_quant", quant)
+    try:
+        return run_named(con, name)
+    finally:
+        con.unregister("rs_groups")
+        if quant is not None:
+            con.unregister("rs_quant")
 
 
 def workload_monthly(con: duckdb.DuckDBPyConnection, start: Day = None, end: Day = None,

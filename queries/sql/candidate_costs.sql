@@ -1,29 +1,21 @@
 -- What each workload's own requests would cost on each model in rs_rates (USD per 1M tokens,
--- registered by queries.rightsizing), priced request by request so long-context tiers apply per
--- request: cost_base with the tokens as logged, cost_cache with $cache_target of input tokens read
--- from the cache (uncached input moved to cache reads, never more than there is).
+-- registered by queries.rightsizing), priced so long-context tiers apply per request: cost_base
+-- with the tokens as logged, cost_cache with the scan's cache-hit target of input tokens read from
+-- the cache (uncached input moved to cache reads, never more than there is).
 -- own_cost_* price each request on its own current model (the same catalog), for ratios.
-WITH {workload_requests},
-th AS (SELECT DISTINCT long_context_threshold AS threshold FROM rs_rates),
-shifted AS (
-    SELECT workload, model, input_tokens, uncached_input_tokens, cache_read_tokens,
-           cache_write_tokens, cache_write_1h_tokens, output_tokens,
-           CASE WHEN $cache_target IS NULL THEN 0.0
-                ELSE least(uncached_input_tokens, greatest(0.0, $cache_target * input_tokens - cache_read_tokens))
-           END AS shift
-    FROM wr
-),
--- One pass over the requests: sums per workload, own model and how many thresholds the request's
--- input exceeds ("above"); input_tokens > the k-th smallest threshold exactly when above >= k. Then
--- the few grouped rows, not every request, are crossed with the thresholds (docs/performance.md).
-edges AS (SELECT coalesce(list_sort(list(threshold) FILTER (WHERE threshold IS NOT NULL)), []) AS e FROM th),
+-- Reads no request: rs_groups is sql/workload_groups.sql's result for this period, split at the
+-- long-context thresholds $edges (sorted, distinct, a superset of rs_rates' thresholds) and summed
+-- with the same cache target. A group's "above" is how many edges its requests' input exceeds, so
+-- input_tokens > the k-th edge exactly when above >= k: the few grouped rows, not every request,
+-- are crossed with the thresholds (docs/performance.md).
+WITH th AS (SELECT DISTINCT long_context_threshold AS threshold FROM rs_rates),
+edges AS (SELECT CAST($edges AS BIGINT[]) AS e),
 b AS (
-    SELECT s.workload, s.model AS own_model,
-           len(list_filter(edges.e, lambda x: s.input_tokens > x)) AS above,
-           sum(s.uncached_input_tokens) AS unc, sum(s.cache_read_tokens) AS cr,
-           sum(s.uncached_input_tokens - s.shift) AS unc_c, sum(s.cache_read_tokens + s.shift) AS cr_c,
-           sum(s.cache_write_tokens) AS cw5, sum(s.cache_write_1h_tokens) AS cw1h, sum(s.output_tokens) AS out
-    FROM shifted s CROSS JOIN edges
+    SELECT workload, model AS own_model, above,
+           sum(uncached_input_tokens) AS unc, sum(cache_read_tokens) AS cr,
+           sum(unc_c) AS unc_c, sum(cr_c) AS cr_c,
+           sum(cache_write_tokens) AS cw5, sum(cache_write_1h_tokens) AS cw1h, sum(output_tokens) AS out
+    FROM rs_groups
     GROUP BY ALL
 ),
 tok AS (
