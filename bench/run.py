@@ -110,9 +110,14 @@ def request_log_csv(rows: int) -> Path:
 
 
 def company(rows: int) -> Path:
-    """The bench company of about ``rows`` LiteLLM rows (bench/data.py; generated once per size)."""
+    """The bench company of about ``rows`` LiteLLM rows (bench/data.py; generated once per size).
+    Generated in a process of its own: the generator holds every request, and a child process
+    started from this one would report this process's peak as its own (ru_maxrss is kept across
+    exec), so every measured case would show the generator's memory."""
     from bench import data
 
+    if not (DATA / f"company_{rows}" / "truth.json").exists():
+        subprocess.run([sys.executable, "-m", "bench.data", str(rows), "--root", str(DATA)], check=True, cwd=ROOT)
     return data.company(rows, DATA)
 
 

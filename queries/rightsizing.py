@@ -190,6 +190,9 @@ class Facts:
     evidence: pl.DataFrame
     costs: pl.DataFrame
     providers: dict[str, str]
+    # Per-prompt eval outcomes behind the quality metrics (``eval_evidence``); None when no workload
+    # has evidence. Read here so a what-if does not query the store at all.
+    quality_evidence: pl.DataFrame | None = None
 
 
 def _period(sc: Scenario) -> tuple[Any, ...]:
@@ -228,7 +231,9 @@ def scan(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None) -> Fa
     finally:
         con.unregister("rs_rates")
         con.unregister("rs_groups")
-    return Facts(_period(sc), params, profiles, table, evidence, costs, providers)
+    quality = (run_named(con, "eval_evidence", {**params, "tolerance": sc.tolerance}, **frag)
+               if evidence.height else None)
+    return Facts(_period(sc), params, profiles, table, evidence, costs, providers, quality)
 
 
 def _thresholds(rates: pl.DataFrame) -> set[int]:
@@ -244,10 +249,9 @@ def analyse(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None, fa
         facts = scan(con, sc)
     elif facts.period != _period(sc):
         raise QueryError(f"facts read for {facts.period} cannot answer a scenario for {_period(sc)}")
-    params, profiles, table, evidence, costs, providers = (facts.params, facts.profiles, facts.table,
-                                                           facts.evidence, facts.costs, facts.providers)
+    profiles, table, evidence, costs, providers = (facts.profiles, facts.table, facts.evidence, facts.costs,
+                                                   facts.providers)
     version = table["catalog_version"][0] if table.height else None
-    frag = {"workload_requests": load_sql("workload_requests")}
 
     table_rows = {r["model"]: r for r in table.to_dicts()}
     cost_by: dict[str, dict[str, dict[str, Any]]] = {}
@@ -267,7 +271,7 @@ def analyse(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None, fa
                    for r in out if r["current_cost"]]
     thesis = _thesis(thesis_rows, out, sc.move_threshold)
     curve = _curve(thesis_rows, sc.move_threshold)
-    quality = _quality(con, params, frag, sc, out)
+    quality = _quality(facts.quality_evidence, out)
     hybrid = _hybrid(out, sc)
     return Analysis(sc, workloads, totals, thesis, curve, quality, hybrid, prior_rules(), version)
 
@@ -471,16 +475,14 @@ def _curve(rows: list[F.ThesisRow], threshold: float) -> pl.DataFrame:
     } for x in REDUCTION_GRID])
 
 
-def _quality(con: duckdb.DuckDBPyConnection, params: dict[str, Any], frag: dict[str, str], sc: Scenario,
-             out: list[dict[str, Any]]) -> pl.DataFrame:
+def _quality(ev: pl.DataFrame | None, out: list[dict[str, Any]]) -> pl.DataFrame:
     """RouteLLM's metrics on the evidence for each workload's chosen candidate, and pooled."""
     chosen = {r["workload"]: r["candidate_model"] for r in out if r["basis"] == "evidence"}
     schema = {"workload": pl.String, "candidate_model": pl.String, "evaluated": pl.Int64,
               "quality_strong": pl.Float64, "quality_weak": pl.Float64, "pgr_all_weak": pl.Float64,
               "cpt_50": pl.Float64, "cpt_80": pl.Float64, "apgr": pl.Float64, "router": pl.String}
-    if not chosen:
+    if not chosen or ev is None:
         return pl.DataFrame(schema=schema)
-    ev = run_named(con, "eval_evidence", {**params, "tolerance": sc.tolerance}, **frag)
     pooled_s: list[float] = []
     pooled_w: list[float] = []
     rows = []
