@@ -2,8 +2,12 @@
 
 A reader turns one file into rows of one *kind* (billing, requests, ...). It never writes to the
 store itself: it returns a SQL SELECT over ``_raw`` (the file as VARCHAR columns plus ``_line``)
-that yields the kind's columns plus ``_key`` (natural identity, for dedupe), ``_line`` and
-``_reject`` (NULL, or why the row cannot be used). The loader does the rest in one transaction.
+that yields the kind's columns plus ``_key`` (natural identity, for dedupe; a reader may leave it
+out when the kind's key column is that identity, as request logs do), ``_line`` and ``_reject``
+(NULL, or why the row cannot be used). The loader reads the file once, into a stage table
+(``ctx.stage``), and does the rest from it in one transaction. A reader may also define
+``finish(ctx)``: a SELECT over the stage that completes its rows, for values cheaper to build once
+per distinct input than once per row (ingest/logs.py ``tag_finish``).
 """
 
 from __future__ import annotations

@@ -153,8 +153,9 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Call
             [s.name, reader.name, reader.kind, s.size],
         ).fetchone()[0]  # type: ignore[index]
         ctx = Context(con=con, sniff=s, options=options, number_lines=s.size <= NUMBER_LINES_UP_TO)
-        # The reading passes spill beyond the memory_limit setting (a 10M-row file: 1.75 GB -> 1 GB
-        # peak); it is reset (DuckDB's default) before the AFTER_LOAD hooks, whose UPDATEs cannot spill.
+        # Reading the file into the stage, counting and inserting run under the memory_limit setting
+        # (beyond it the stage goes to the store's file); it is reset (DuckDB's default) before the
+        # AFTER_LOAD hooks, whose UPDATEs cannot spill.
         limit = memory_limit()
         try:
             select_sql = reader.read(ctx)

@@ -41,8 +41,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("batch_discount", 0.5, "Discount of batch APIs used by the batch-share what-if "
                 "(OpenAI and Anthropic batch prices are half the standard price)."),
         Setting("memory_limit", "1GB",
-                "Most memory DuckDB may hold while it reads a file being loaded; bigger work spills to a "
-                "temp folder beside the store. Keeps a 10M-row ingest near 1 GB of RAM. Pricing and "
+                "Most memory DuckDB may hold while it reads a file being loaded; beyond it the staged rows "
+                "go to the store's file and other work to a temp folder beside it. Keeps a 10M-row "
+                "ingest near 1.2 GB of RAM. Pricing and "
                 "re-pricing (UPDATEs, which cannot spill) run without it. Empty: DuckDB's default."),
         Setting("password_sha256", "",
                 "Shared-password mode for the dashboard: the hex SHA-256 of the team's password "
