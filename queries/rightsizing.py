@@ -29,7 +29,7 @@ from queries import formulas as F
 from queries import load_sql, run, run_named
 from queries.model_table import Policy, model_table, rates_for
 from queries.priors import prior_for, prior_rules
-from queries.workloads import Day, period_params, profile_facts
+from queries.workloads import Day, fragments, period_params, profile_facts
 
 REDUCTION_GRID = [0.0, 0.5, 0.75, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999]
 DAYS_PER_MONTH = 30.4375
@@ -212,7 +212,7 @@ def scan(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None) -> Fa
     sc = scenario or Scenario()
     sc.check()
     params = period_params(sc.start, sc.end, sc.key)
-    frag = {"workload_requests": load_sql("workload_requests")}
+    frag = fragments()
     evidence = _evidence(con, {**params, "tolerance": sc.tolerance}, frag)
     raws = dict(con.execute("SELECT DISTINCT candidate_model, candidate_model_raw FROM evals").fetchall())
     table = _with_evaluated(model_table(), evidence["candidate_model"].unique().to_list(), raws)
@@ -553,7 +553,7 @@ def evidence_summary(con: duckdb.DuckDBPyConnection, start: Day = None, end: Day
     """Per workload and candidate: evaluated requests, eligible ones, the eligible share and its
     Wilson 95% interval (the evidence half of the analysis, which needs no prices)."""
     df = run_named(con, "eval_summary", {**period_params(start, end, key), "tolerance": tolerance},
-                   workload_requests=load_sql("workload_requests"))
+                   **fragments())
     bounds = [F.wilson_interval(int(k), int(n)) for k, n in zip(df["eligible"], df["evaluated"], strict=True)]
     return df.with_columns(
         eligible_share=pl.col("eligible") / pl.col("evaluated"),

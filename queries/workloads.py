@@ -19,7 +19,7 @@ from ingest.errors import QueryError
 from queries import load_sql, run_named
 from queries.spend import as_date
 
-# Key name -> what it groups by (the SQL for each lives in sql/workload_requests.sql).
+# Key name -> what it groups by (the SQL for each lives in sql/workload_key.sql).
 WORKLOAD_KEYS: dict[str, str] = {
     "auto": "the most specific attribute present: feature, prompt_name, app + route, app, api_key, project",
     "feature": "requests.feature",
@@ -52,8 +52,16 @@ def period_params(start: Day = None, end: Day = None, key: str = "auto") -> dict
             "default_key": check_key(key)}
 
 
+def fragments() -> dict[str, str]:
+    """The SQL fragments workload queries embed: ``workload_requests`` (the CTEs ``keyed`` and ``wr``),
+    ``workload_keyed`` (``keyed`` alone) and ``workload_key`` (the workload of a row ``r`` with the
+    request attribute columns, for its file's key ``k.key_name``)."""
+    parts = {"workload_keyed": load_sql("workload_keyed"), "workload_key": load_sql("workload_key")}
+    return {"workload_requests": load_sql("workload_requests").format(**parts), **parts}
+
+
 def _run(con: duckdb.DuckDBPyConnection, name: str, start: Day, end: Day, key: str) -> pl.DataFrame:
-    return run_named(con, name, period_params(start, end, key), workload_requests=load_sql("workload_requests"))
+    return run_named(con, name, period_params(start, end, key), **fragments())
 
 
 def workload_profiles(con: duckdb.DuckDBPyConnection, start: Day = None, end: Day = None,
@@ -77,7 +85,7 @@ def profile_facts(con: duckdb.DuckDBPyConnection, params: dict[str, object], edg
     same groups instead of reading the requests again. ``edges``: the long-context thresholds the
     groups split input at (none by default); ``cache_target``: the cache-hit share the groups'
     ``unc_c``/``cr_c`` assume (None: as logged)."""
-    frag = {"workload_requests": load_sql("workload_requests")}
+    frag = fragments()
     bounds = {f"edge_{i}": int(e) for i, e in enumerate(sorted(set(edges or [])))}
     above = " + ".join(f"CAST(s.input_tokens > ${name} AS INTEGER)" for name in bounds) or "0"
     shift = ("least(s.uncached_input_tokens, greatest(0.0, $cache_target * s.input_tokens - s.cache_read_tokens))")
