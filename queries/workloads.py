@@ -15,6 +15,7 @@ from datetime import date, datetime
 import duckdb
 import polars as pl
 
+from ingest import rollups
 from ingest.errors import QueryError
 from queries import load_sql, run_named
 from queries.spend import as_date
@@ -72,15 +73,17 @@ def workload_profiles(con: duckdb.DuckDBPyConnection, start: Day = None, end: Da
     (second half of the period vs the first), plus the token sums savings are computed from.
 
     ``cost`` is NULL-safe: unpriced requests are counted in ``unpriced_requests``, not as $0.
-    The requests are read twice, once for the sums (``workload_groups``) and once for the
-    percentiles (``workload_quantiles``); the profile is computed from those (docs/performance.md)."""
+    The sums come from the daily rollup (``workload_groups_daily``; the requests of the period's
+    middle day only) and the percentiles from ``workload_quantiles``; the profile is computed from
+    those (docs/performance.md)."""
     return profile_facts(con, period_params(start, end, key))[0]
 
 
 def profile_facts(con: duckdb.DuckDBPyConnection, params: dict[str, object], edges: Sequence[int] | None = None,
                   cache_target: float | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The profiles and the groups they were summed from (sql/workload_groups.sql: per workload,
-    model, provider, long-context band and half of the period), for ``queries.rightsizing.scan``,
+    """The profiles and the groups they were summed from (per workload, model, provider,
+    long-context band and half of the period: from the daily rollup, sql/workload_groups_daily.sql,
+    or where it cannot give the same rows from the requests, sql/workload_groups.sql), for ``queries.rightsizing.scan``,
     which takes the model mix, the current providers and the candidate costs' token sums from the
     same groups instead of reading the requests again. ``edges``: the long-context thresholds the
     groups split input at (none by default); ``cache_target``: the cache-hit share the groups'
@@ -90,15 +93,49 @@ def profile_facts(con: duckdb.DuckDBPyConnection, params: dict[str, object], edg
     above = " + ".join(f"CAST(s.input_tokens > ${name} AS INTEGER)" for name in bounds) or "0"
     shift = ("least(s.uncached_input_tokens, greatest(0.0, $cache_target * s.input_tokens - s.cache_read_tokens))")
     if cache_target is None:   # no shift: the sums as logged (as doubles, like the shifted sums)
-        groups = run_named(con, "workload_groups", {**params, **bounds}, above=above, shift_sums="", **frag)
+        groups = _daily_groups(con, params, bounds, above, frag)
+        if groups is None:
+            groups = run_named(con, "workload_groups", {**params, **bounds}, above=above, shift_sums="", **frag)
         groups = groups.with_columns(unc_c=pl.col("uncached_input_tokens").cast(pl.Float64),
                                      cr_c=pl.col("cache_read_tokens").cast(pl.Float64))
-    else:
+    else:  # the shifted sums are per request (a least/greatest of each one's tokens): no rollup can hold them
         groups = run_named(con, "workload_groups", {**params, **bounds, "cache_target": cache_target}, above=above,
                            shift_sums=f",\n       sum(s.uncached_input_tokens - {shift}) AS unc_c,"
                                       f"\n       sum(s.cache_read_tokens + {shift}) AS cr_c", **frag)
     quant = run_named(con, "workload_quantiles", params, **frag)
     return _from_groups(con, "workload_profile", groups, quant), groups
+
+
+def _whole_day(value: object) -> bool:
+    """Whether a period bound is a day (a date, or a timestamp at midnight): the rollup's rows are days."""
+    if value is None:
+        return True
+    try:
+        t = datetime.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return (t.hour, t.minute, t.second, t.microsecond) == (0, 0, 0, 0)
+
+
+def _daily_groups(con: duckdb.DuckDBPyConnection, params: dict[str, object], bounds: dict[str, int], above: str,
+                  frag: dict[str, str]) -> pl.DataFrame | None:
+    """``workload_groups`` from the daily rollup (sql/workload_groups_daily.sql), or None where the
+    rollup cannot give the same rows: a period bound inside a day, or a long-context threshold
+    that is not one of the rollup's band edges (``rollup_band``; then the requests are read)."""
+    if not (_whole_day(params["start"]) and _whole_day(params["end"])):
+        return None
+    edges = rollups.band_edges(con)
+    if not set(bounds.values()) <= set(edges):
+        return None
+    t0, t1, mid = con.execute(load_sql("workload_span").format(**frag),
+                              {k: params[k] for k in ("start", "end", "default_key")}).fetchall()[0]
+    if t0 is None or t1 is None:  # no request in the period: the requests query returns no row either
+        return None
+    mid_day = f"DATE '{mid.date().isoformat()}'"
+    band = " + ".join(f"CAST(r.input_band > {edges.index(e)} AS INTEGER)" for e in bounds.values()) or "0"
+    return run_named(con, "workload_groups_daily", {**params, **bounds, "t0": t0, "t1": t1},
+                     above=band, above_requests=above, mid=f"TIMESTAMP '{mid.isoformat(sep=' ')}'",
+                     mid_day=mid_day, **frag)
 
 
 def _from_groups(con: duckdb.DuckDBPyConnection, name: str, groups: pl.DataFrame,

@@ -212,3 +212,64 @@ def test_scan_reads_again_when_the_rollup_misses_a_threshold(store: duckdb.DuckD
     facts = check_scan(store)
     outside = {c["model"]: c for c in facts.costs.to_dicts() if c["workload"] == "outside"}
     assert outside["gemini-1.5-pro"]["own_groups"] == 2          # below and above 128k
+
+
+# --- session 5: the groups from the daily rollup (sql/workload_groups_daily.sql) ---
+
+GROUP_KEYS = ["workload", "model", "provider", "above", "late", "status", "has_tools", "structured_output"]
+
+
+def check_daily_groups(con: duckdb.DuckDBPyConnection, start: str | None, end: str | None, edges: list[int],
+                       key: str = "auto") -> pl.DataFrame:
+    """The rollup's groups equal sql/workload_groups.sql's over the requests: every row, every
+    column, the same types (DECIMAL cost, BIGINT sums, the span's timestamps)."""
+    params = period_params(start, end, key)
+    bounds = {f"edge_{i}": e for i, e in enumerate(sorted(set(edges)))}
+    above = " + ".join(f"CAST(s.input_tokens > ${n} AS INTEGER)" for n in bounds) or "0"
+    frag = W.fragments()
+    old = W.run_named(con, "workload_groups", {**params, **bounds}, above=above, shift_sums="", **frag)
+    new = W._daily_groups(con, params, bounds, above, frag)
+    assert new is not None, (start, end, edges)
+    assert new.schema == old.schema
+    new, old = new.sort(GROUP_KEYS, nulls_last=True), old.sort(GROUP_KEYS, nulls_last=True)
+    assert new.height == old.height and new.height > 0
+    assert new.to_dicts() == old.to_dicts()
+    return new
+
+
+def test_daily_groups_equal_the_requests_groups(store: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """Adversarial requests plus requests around the period's midpoint (one every 37 minutes for
+    two days, so the midpoint's day has requests on both sides of it): whole store and whole-day
+    periods, with the long-context bands at thresholds that are band edges, and every key."""
+    rows = adversarial_rows()
+    t = datetime(2026, 10, 20)
+    for i in range(80):
+        rows.append({"request_id": f"m{i}", "ts": (t + timedelta(minutes=37 * i)).isoformat(), "provider": "openai",
+                     "model": "gpt-4o", "feature": "around-mid", "input_tokens": 100 + 5000 * i,
+                     "output_tokens": 7 + i, "has_tools": "true" if i % 2 else "false",
+                     "structured_output": "true" if i % 5 == 0 else "", "status": "ok", "latency_ms": 100 + i})
+    r = ingest.ingest_file(store, write_log(tmp_path / "adversarial.csv", rows))
+    assert r.status == "loaded", r.error
+    g = check_daily_groups(store, None, None, [])
+    assert g["late"].to_list().count(True) and g["late"].to_list().count(False)
+    check_daily_groups(store, None, None, [100_000, 128_000, 200_000, 272_000])
+    g = check_daily_groups(store, "2026-10-05", "2026-10-22", [32_000, 200_000])
+    assert set(g["above"].to_list()) == {0, 1, 2}
+    check_daily_groups(store, "2026-10-05 00:00:00", None, [128_000])
+    for key in W.WORKLOAD_KEYS:
+        check_daily_groups(store, None, "2026-10-21", [200_000], key)
+    # where the rollup cannot give the same rows it declines, and profile_facts reads the requests
+    frag, edge = W.fragments(), {"edge_0": 150_000}
+    assert W._daily_groups(store, period_params("2026-10-02 03:00:00", None), {}, "0", frag) is None
+    assert W._daily_groups(store, period_params(), edge, "CAST(s.input_tokens > $edge_0 AS INTEGER)", frag) is None
+    empty = period_params("2027-01-01", "2027-02-01")   # a period with no request: no row either way
+    new = W._daily_groups(store, empty, {}, "0", frag)
+    old = W.run_named(store, "workload_groups", empty, above="0", shift_sums="", **frag)
+    assert new is not None and new.height == old.height == 0 and new.schema == old.schema
+
+
+def test_daily_groups_equal_the_requests_groups_on_the_slice(slice_con: duckdb.DuckDBPyConnection) -> None:
+    b = D.data_bounds(slice_con)
+    first = b["requests_first"]
+    check_daily_groups(slice_con, None, None, [100_000, 200_000, 272_000])
+    check_daily_groups(slice_con, str(first + timedelta(days=3)), str(first + timedelta(days=40)), [128_000])

@@ -99,7 +99,7 @@ def test_lookup_prices_every_request_as_the_rate_join_does(tmp_path: Path, monke
 def test_reprice_hand_worked_with_derived_and_rebuilt_rollup_rows(store: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     day = "2026-10-02T{}:00:00Z"
     log = write_log(tmp_path / "log.csv", [
-        # one rollup row, a long-context request in it: rebuilt from its requests
+        # a long-context request: its rollup row (its own input band) is rebuilt from its requests
         {"request_id": "long", "ts": day.format("08"), "provider": "anthropic", "model": "claude-sonnet-4-5",
          "input_tokens": 250_000, "output_tokens": 1_000, "team": "a"},
         {"request_id": "short", "ts": day.format("09"), "provider": "anthropic", "model": "claude-sonnet-4-5",
@@ -121,7 +121,7 @@ def test_reprice_hand_worked_with_derived_and_rebuilt_rollup_rows(store: duckdb.
     # 2,000 input tokens of which 1,000 cache reads
     assert got["other-team"] == (1_000 * 3 + 1_000 * Decimal("0.3") + 300 * 15) / 1_000_000 * Decimal("0.9")
     assert got["mini"] == (Decimal("0.15") + Decimal("0.6")) * Decimal("0.9")  # gpt-4o-mini $0.15 + $0.60
-    daily = dict(store.execute("SELECT provider || '/' || team, cost FROM requests_daily").fetchall())
+    daily = dict(store.execute("SELECT provider || '/' || team, sum(cost) FROM requests_daily GROUP BY 1").fetchall())
     assert daily["anthropic/a"] == got["long"] + got["short"] == Decimal("1.37430")
     assert daily["anthropic/b"] == got["other-team"] and daily["openai/b"] == got["mini"]
     assert store.execute(ROLLED).fetchall() == store.execute(RAW).fetchall()

@@ -41,3 +41,48 @@ def test_rollup_equals_raw_aggregates_through_overlap_and_removal(store: duckdb.
     ingest.remove_file(store, a.source_file_id)
     assert store.execute("SELECT count(*) FROM requests").fetchone()[0] == 2000
     assert store.execute(RAW).fetchall() == store.execute(ROLLED).fetchall()
+
+
+def test_rollup_workload_columns_equal_raw_aggregates(store: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """The columns the workload groups read (session 5): the flags, the input band at the stored
+    edges, the first and last request and the largest input + output, per file, day and model."""
+    rows = []
+    for i in range(400):
+        rows.append({"request_id": f"b{i}", "ts": f"2026-10-{1 + i % 9:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
+                     "model": "gpt-4o" if i % 3 else "claude-sonnet-4-5", "feature": "f" + str(i % 4),
+                     "input_tokens": [10, 32_000, 32_001, 128_000, 199_999, 200_000, 200_001, 600_000][i % 8] + (i // 8) % 2,
+                     "output_tokens": i, "has_tools": [True, False, None][i % 3],
+                     "structured_output": [None, True][i % 2]})
+    path = tmp_path / "b.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert ingest.ingest_file(store, path).status == "loaded"
+    edges = ingest.rollups.band_edges(store)
+    band = " + ".join(f"CAST(input_tokens > {e} AS INTEGER)" for e in edges)
+    raw = store.execute(f"""SELECT CAST(ts AS DATE), model, has_tools, structured_output, {band}, count(*),
+                                   min(ts), max(ts), max(input_tokens + output_tokens)
+                            FROM requests GROUP BY ALL ORDER BY ALL""").fetchall()
+    rolled = store.execute("""SELECT day, model, has_tools, structured_output, input_band, sum(requests),
+                                     min(first_ts), max(last_ts), max(max_total_tokens)
+                              FROM requests_daily GROUP BY ALL ORDER BY ALL""").fetchall()
+    assert raw == rolled and len({r[4] for r in raw}) >= 6
+
+
+def test_rollup_bands_hold_every_catalog_threshold() -> None:
+    """Every long-context threshold of the bundled catalog is a band edge, so the workload groups
+    come from the rollup for any candidate set; a catalog upgrade that adds one fails here (add a
+    migration that adds the edge and rebuilds the rollup)."""
+    from genai_prices import data_snapshot
+    from genai_prices import types as gp
+
+    store = ingest.connect(":memory:")
+    found = set()
+    for provider in data_snapshot.get_snapshot().providers:
+        for model in provider.models:
+            for price in model.prices if isinstance(model.prices, list) else [model.prices]:
+                mp = price.prices if isinstance(price, gp.ConditionalPrice) else price
+                for name in ("input_mtok", "cache_read_mtok", "cache_write_mtok", "output_mtok",
+                             "output_reasoning_mtok", "cache_write_1h_mtok"):
+                    value = getattr(mp, name, None)
+                    if isinstance(value, gp.TieredPrices):
+                        found.update(t.start for t in value.tiers)
+    assert found and found <= set(ingest.rollups.band_edges(store))
