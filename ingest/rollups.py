@@ -24,7 +24,7 @@ SELECT source_file_id, CAST(ts AS DATE) AS day, {", ".join(DIMENSIONS)},
        count(*) FILTER (WHERE cost IS NULL) AS unpriced_requests, sum(logged_cost) AS logged_cost,
        sum(latency_ms) AS latency_ms_sum, count(latency_ms) AS latency_ms_count,
        max(uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens) AS max_input_tokens,
-       max(output_tokens) AS max_output_tokens
+       max(output_tokens) AS max_output_tokens, count(logged_cost) AS logged_requests
 FROM request_log
 WHERE source_file_id = ?
 GROUP BY ALL
