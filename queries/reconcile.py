@@ -70,18 +70,11 @@ _IN_REDO = ("row(r.source_file_id, CAST(r.ts AS DATE), r.provider, r.model_raw, 
 _DAY_RANGES = 64  # up to this many days to read the requests of, each a range of ts (zone maps skip the rest)
 
 
-def cells(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str | None = None) -> pl.DataFrame:
-    """One row per (day, provider, model family, line kind) with billed, logged and priced amounts.
-
-    Read from the daily rollup, not the requests (issue 8: pricing every request of the period at
-    the catalog again took 1-2 s at 10M requests), wherever that is exact (reconcile_daily.sql);
-    the keys (file, day, provider, model as logged, model, tier) where it is not are summed from
-    their requests as before: a day only partly in the period, a day partly priced or partly
-    logged, an off-peak or long-context catalog price, rates beyond 12 decimals. The result is
-    the per-request computation's to the digit (tests/test_reconcile_speed.py)."""
-    s, e = _bounds(start, end)
+def _stage_rollup(con: duckdb.DuckDBPyConnection, s: str, e: str) -> None:
+    """The period's rollup rows with their reconciliation figures (``_rc_daily``) and the keys whose
+    figures must come from the requests (``_rc_redo``), as temp tables."""
     groups = [tuple(r) for r in con.execute(
-        "SELECT DISTINCT provider, model_raw, model, coalesce(service_tier, 'standard'), min(day), max(day) "
+        "SELECT provider, model_raw, model, coalesce(service_tier, 'standard'), min(day), max(day) "
         "FROM request_daily WHERE day >= CAST(CAST(? AS TIMESTAMP) AS DATE) AND CAST(day AS TIMESTAMP) < "
         "CAST(? AS TIMESTAMP) GROUP BY ALL", [s, e]).fetchall()]
     keys = [g[:4] for g in groups]
@@ -96,14 +89,27 @@ def cells(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str | N
     con.execute(f"CREATE OR REPLACE TEMP TABLE _rc_daily AS {daily}", {"start": s, "end": e})
     con.execute("CREATE OR REPLACE TEMP TABLE _rc_redo AS SELECT DISTINCT source_file_id, day, provider, "
                 "model_raw, model, service_tier FROM _rc_daily WHERE NOT exact")
-    # the period narrowed to the days of those keys
-    redo, lo, hi = con.execute(
-        "SELECT count(*), greatest(CAST($start AS TIMESTAMP), CAST(min(day) AS TIMESTAMP)), "
-        "least(CAST($end AS TIMESTAMP), CAST(max(day) AS TIMESTAMP) + INTERVAL 1 DAY) FROM _rc_redo",
-        {"start": s, "end": e}).fetchall()[0]
+
+
+def cells(con: duckdb.DuckDBPyConnection, start: str | None = None, end: str | None = None) -> pl.DataFrame:
+    """One row per (day, provider, model family, line kind) with billed, logged and priced amounts.
+
+    Read from the daily rollup, not the requests (issue 8: pricing every request of the period at
+    the catalog again took 1-2 s at 10M requests), wherever that is exact (reconcile_daily.sql);
+    the keys (file, day, provider, model as logged, model, tier) where it is not are summed from
+    their requests as before: a day only partly in the period, a day partly priced or partly
+    logged, an off-peak or long-context catalog price, rates beyond 12 decimals. The result is
+    the per-request computation's to the digit (tests/test_reconcile_speed.py)."""
+    s, e = _bounds(start, end)
     params: dict[str, Any] = {"start": s, "end": e}
     fallback = ""
     try:
+        _stage_rollup(con, s, e)
+        # the period narrowed to the days of those keys
+        redo, lo, hi = con.execute(
+            "SELECT count(*), greatest(CAST($start AS TIMESTAMP), CAST(min(day) AS TIMESTAMP)), "
+            "least(CAST($end AS TIMESTAMP), CAST(max(day) AS TIMESTAMP) + INTERVAL 1 DAY) FROM _rc_redo",
+            params).fetchall()[0]
         if redo:
             days = [r[0] for r in con.execute("SELECT DISTINCT day FROM _rc_redo ORDER BY day").fetchall()]
             keys_sql = _IN_REDO
