@@ -494,6 +494,61 @@ def _write_prices(con: duckdb.DuckDBPyConnection, groups: list[tuple[Any, ...]],
     return depth, priced, ids
 
 
+def stored_is_catalog(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every stored standard-tier cost is the catalog's standard price: no price file is
+    loaded and every price was resolved with this catalog version (``catalog_costs``'s
+    ``differing_only`` then leaves those requests out)."""
+    return not overrides(con) and not con.execute(
+        "SELECT count(*) FROM price_applied WHERE catalog_version IS DISTINCT FROM ? AND source = 'catalog'",
+        [CATALOG]).fetchall()[0][0]
+
+
+def _whole_days(row: PriceRow) -> bool:
+    return row.tod is None and all(t == datetime.combine(t.date(), time()) for t in (row.valid_from, row.valid_to))
+
+
+def catalog_daily_sql(groups: list[tuple[Any, ...]], spans: dict[tuple[Any, ...], tuple[datetime, datetime]],
+                      standard: bool, idx: str = "i") -> tuple[str, str, str] | None:
+    """``catalog_costs`` for daily rollup rows ``d`` instead of requests: SQL of the sum of the
+    catalog's price (NOT applying the price file) of a row's requests, at the standard tier
+    (``standard``) or at the row's own tier, from its token sums: SQL of the row's price entry
+    (to select as column ``idx``: the SQL is large, so it is computed once per row), then the
+    price and the condition under which it is exact, both over ``idx``. The price is NULL where
+    the catalog has no price for the row.
+
+    ``groups``: every (provider, model as logged, model, tier) of the rows; ``spans``: each
+    group's first and last day (as [start, end) timestamps). Exact (the same ``_Lookup`` lists as
+    ``_reprice_rollups``) when the row's group and day name one price row, no request of the row
+    reaches a long-context tier (``max_input_tokens`` against the lowest threshold) and the rates
+    have 12 decimals. A group with an off-peak (time-of-day) price, a price row that does not
+    start and end at midnight or rates beyond 12 decimals in its span is never exact. None when
+    no group is, or there are too many groups for a constant list."""
+    priced = _resolve(groups, [], "standard" if standard else None)
+    depth = _depth(priced)
+    entries: list[tuple[tuple[Any, ...], PriceRow]] = []
+    for g, rows in priced:
+        if g not in spans:
+            continue
+        mine = [r for r in rows if r.valid_from < spans[g][1] and r.valid_to > spans[g][0]]
+        exact = all(_whole_days(r) for r in mine) and _rate_rows([(g, mine)], depth)[1] == 12
+        if exact:
+            entries += [(g, r) for r in mine]
+    if not entries:
+        return None
+    rates, scale = _rate_rows([(g, [r]) for g, r in entries], depth)
+    lk = _Lookup(groups, entries, rates, scale, depth, {}, list(range(1, len(entries) + 1)))
+    entry = _entry_sql([(i, g, r) for i, (g, r) in zip(lk.positions, entries, strict=True)], groups, _DAILY_SQL,
+                       "CAST(d.day AS TIMESTAMP)")
+    if entry is None:
+        return None
+    lists = lk.lists(12)
+    ok = f"{idx} IS NOT NULL"
+    if depth:
+        low = f"{lists['t1_above']}[{idx}]"
+        ok += f" AND ({low} IS NULL OR d.max_input_tokens <= {low})"
+    return entry, _daily_cost_sql(lists, idx), ok
+
+
 def catalog_costs(con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None,
                   differing_only: bool = False) -> str:
     """Build ``_catalog_cost`` (rowid of request_log, ``standard_cost``: the catalog's standard
@@ -505,9 +560,7 @@ def catalog_costs(con: duckdb.DuckDBPyConnection, where: str = "", params: list[
     on the standard tier when no price file is loaded and every price was resolved with this
     catalog version. The caller reads a missing row as ``cost`` (the reconciliation does): at 10M
     requests this skips seconds of per-request pricing for a table of identical numbers."""
-    if differing_only and not overrides(con) and not con.execute(
-            "SELECT count(*) FROM price_applied WHERE catalog_version IS DISTINCT FROM ? AND source = 'catalog'",
-            [CATALOG]).fetchall()[0][0]:
+    if differing_only and stored_is_catalog(con):
         where += " AND coalesce(r.service_tier, 'standard') <> 'standard'"
     groups = con.execute("SELECT DISTINCT provider, model_raw, model, coalesce(service_tier, 'standard') "
                          f"FROM request_log r WHERE true {where}", params or []).fetchall()
@@ -799,6 +852,15 @@ def _price_requests(con: duckdb.DuckDBPyConnection, stats: tuple[list[tuple[Any,
     return lk
 
 
+def _daily_cost_sql(lists: dict[str, str], idx: str) -> str:
+    """The cost of a daily rollup row ``d`` from its token sums at the rates of entry ``idx`` of
+    ``lists`` (``_Lookup.lists(12)``): exact when every request of the row pays those base rates
+    and they have 12 decimals (no per-request cost was rounded). NULL for an unpriced entry."""
+    out = "(d.output_tokens - d.reasoning_tokens)"
+    terms = [f"{out if k == 'output' else 'd.' + _TOKEN_OF[k]} * {lists['r_' + k]}[{idx}]" for k in KEYS]
+    return f"CAST({' + '.join(terms)} + d.requests * {lists['r_fee']}[{idx}] AS DECIMAL(38, 12))"
+
+
 def _reprice_rollups(con: duckdb.DuckDBPyConnection, lk: _Lookup | None) -> None:
     """Bring the daily rollup in line with re-priced requests without re-aggregating them.
 
@@ -823,10 +885,8 @@ def _reprice_rollups(con: duckdb.DuckDBPyConnection, lk: _Lookup | None) -> None
     if lk.depth:
         low = f"{lists['t1_above']}[{idx}]"
         redo += f" OR ({low} IS NOT NULL AND coalesce(d.max_input_tokens > {low}, true))"
-    out = "(d.output_tokens - d.reasoning_tokens)"
-    terms = [f"{out if k == 'output' else 'd.' + _TOKEN_OF[k]} * {lists['r_' + k]}[{idx}]" for k in KEYS]
-    con.execute(f"UPDATE request_daily d SET cost = CAST({' + '.join(terms)} + d.requests * {lists['r_fee']}[{idx}] "
-                f"AS DECIMAL(38, 12)), unpriced_requests = CASE WHEN {lists['r_fee']}[{idx}] IS NULL "
+    con.execute(f"UPDATE request_daily d SET cost = {_daily_cost_sql(lists, idx)}, "
+                f"unpriced_requests = CASE WHEN {lists['r_fee']}[{idx}] IS NULL "
                 f"THEN d.requests ELSE 0 END WHERE NOT ({redo})")
     con.execute("CREATE OR REPLACE TEMP TABLE _redo AS SELECT DISTINCT source_file_id, day, provider, model, "
                 f"model_raw, service_tier FROM request_daily d WHERE {redo}")

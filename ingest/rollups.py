@@ -24,7 +24,8 @@ SELECT source_file_id, CAST(ts AS DATE) AS day, {dims}, {band} AS input_band,
        count(*) FILTER (WHERE cost IS NULL) AS unpriced_requests, sum(logged_cost) AS logged_cost,
        sum(latency_ms) AS latency_ms_sum, count(latency_ms) AS latency_ms_count,
        max(i) AS max_input_tokens, max(output_tokens) AS max_output_tokens,
-       min(ts) AS first_ts, max(ts) AS last_ts, max(i + output_tokens) AS max_total_tokens
+       min(ts) AS first_ts, max(ts) AS last_ts, max(i + output_tokens) AS max_total_tokens,
+       count(logged_cost) AS logged_requests
 FROM (SELECT *, uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens AS i
       FROM request_log
       WHERE source_file_id = ?)

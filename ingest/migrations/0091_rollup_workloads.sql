@@ -9,16 +9,16 @@
 -- The edges are every long-context threshold of the bundled price catalog (genai-prices 0.0.x);
 -- a threshold missing here sends the analysis to the requests (exact, slower), and
 -- tests/test_rollups.py fails when the catalog gains one, so a later migration adds it.
-CREATE TABLE rollup_band (edge BIGINT PRIMARY KEY);
-INSERT INTO rollup_band VALUES (32000), (100000), (128000), (199999), (200000), (256000), (272000), (512000),
+CREATE TABLE IF NOT EXISTS rollup_band (edge BIGINT PRIMARY KEY);
+INSERT OR IGNORE INTO rollup_band VALUES (32000), (100000), (128000), (199999), (200000), (256000), (272000), (512000),
     (524288);
 
-ALTER TABLE request_daily ADD COLUMN has_tools BOOLEAN;
-ALTER TABLE request_daily ADD COLUMN structured_output BOOLEAN;
-ALTER TABLE request_daily ADD COLUMN input_band INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE request_daily ADD COLUMN first_ts TIMESTAMP;
-ALTER TABLE request_daily ADD COLUMN last_ts TIMESTAMP;
-ALTER TABLE request_daily ADD COLUMN max_total_tokens BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE request_daily ADD COLUMN IF NOT EXISTS has_tools BOOLEAN;
+ALTER TABLE request_daily ADD COLUMN IF NOT EXISTS structured_output BOOLEAN;
+ALTER TABLE request_daily ADD COLUMN IF NOT EXISTS input_band INTEGER DEFAULT 0;
+ALTER TABLE request_daily ADD COLUMN IF NOT EXISTS first_ts TIMESTAMP;
+ALTER TABLE request_daily ADD COLUMN IF NOT EXISTS last_ts TIMESTAMP;
+ALTER TABLE request_daily ADD COLUMN IF NOT EXISTS max_total_tokens BIGINT DEFAULT 0;
 
 DELETE FROM request_daily;
 

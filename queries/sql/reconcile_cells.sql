@@ -19,21 +19,14 @@ WITH bill AS (
 ),
 -- The requests summed per day, provider and model as stored first, so the provider key and the
 -- model family (a regex) are computed once per group, not once per request (docs/performance.md).
+-- Read from the daily rollup (_rc_daily: reconcile_daily.sql) where it is exact; the fallback sums
+-- the requests of the other keys (reconcile_requests.sql), or is empty.
 req_raw AS (
-    SELECT CAST(r.ts AS DATE) AS day, r.provider, r.model,
-           count(*) AS requests,
-           count(*) FILTER (WHERE r.cost IS NULL) AS unpriced_requests,
-           coalesce(sum(r.cost), 0) AS request_cost,
-           coalesce(sum(coalesce(r.logged_cost, r.cost)) FILTER (WHERE r.cost IS NOT NULL), 0) AS logged_priced,
-           coalesce(sum(r.logged_cost) FILTER (WHERE r.cost IS NULL), 0) AS logged_unpriced,
-           coalesce(sum(coalesce(c.standard_cost, r.cost)) FILTER (WHERE r.cost IS NOT NULL), 0) AS standard_cost,
-           coalesce(sum(coalesce(c.tier_cost, r.cost)) FILTER (WHERE r.cost IS NOT NULL), 0) AS tier_cost,
-           sum(r.logged_cost) AS logged_cost
-    FROM request_log r
-    JOIN source_file f ON f.id = r.source_file_id AND f.status = 'loaded'
-    LEFT JOIN _catalog_cost c ON c.rid = r.rowid
-    WHERE r.ts >= $start AND r.ts < $end
-    GROUP BY ALL
+    SELECT day, provider, model, requests, unpriced_requests, request_cost, logged_priced, logged_unpriced,
+           standard_cost, tier_cost, logged_cost
+    FROM _rc_daily
+    WHERE exact
+    {fallback}
 ),
 req AS (
     SELECT r.day,
