@@ -34,9 +34,11 @@ CREATE MACRO rs_hist_bin(v) AS
          WHEN v > 1024 THEN rs_hist_pos(greatest(least(v, CAST(4611686018427387904 AS BIGINT)), 1025))
          WHEN v < -1024 THEN -rs_hist_pos(greatest(-greatest(v, CAST(-4611686018427387904 AS BIGINT)), 1025)) END;
 
--- a latency in ms as whole microseconds (clamped to +-2^62 µs; NaN and infinity count as the top)
+-- a latency in ms as whole microseconds (clamped to +-2^62 µs; NaN and infinity count as the top;
+-- NULL stays NULL, which least() and greatest() alone would not keep)
 CREATE MACRO rs_hist_us(ms) AS
-    CAST(round(greatest(least(ms * 1000.0, 4.611686018427388e18), -4.611686018427388e18)) AS BIGINT);
+    CASE WHEN ms IS NOT NULL
+         THEN CAST(round(greatest(least(ms * 1000.0, 4.611686018427388e18), -4.611686018427388e18)) AS BIGINT) END;
 
 -- the representative of a bin above 1024 (up to 7681): the middle (rounded down) of the integers it
 -- holds, lo = m * 2^(e-7) (at least 1025) to hi = (m + 1) * 2^(e-7) - 1 where e = (bin - 897) // 128 + 9

@@ -64,7 +64,8 @@ lat AS (
 SELECT names.workload,
        any_value([v1, v2, v3]) FILTER (WHERE metric = 0) AS input_q,
        any_value([v1, v2, v3]) FILTER (WHERE metric = 1) AS output_q,
-       any_value([lo50 + d50 * (hi50 - lo50), lo95 + d95 * (hi95 - lo95)]) AS latency_q
+       any_value(CASE WHEN lo50 IS NOT NULL THEN [lo50 + d50 * (hi50 - lo50), lo95 + d95 * (hi95 - lo95)] END)
+           AS latency_q
 FROM picked
 JOIN names USING (w)
 LEFT JOIN lat USING (w)
