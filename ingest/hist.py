@@ -22,7 +22,6 @@ from __future__ import annotations
 import duckdb
 
 ATTRIBUTES = ["feature", "prompt_name", "app", "route", "api_key", "project", "team"]
-METRICS = {0: "input tokens", 1: "output tokens", 2: "latency (µs)"}
 TABLES = ["request_hist_key", "request_hist_bin"]
 
 _COLUMNS = ", ".join(ATTRIBUTES)

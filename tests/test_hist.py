@@ -177,6 +177,7 @@ def test_hist_equals_group_by_through_load_overlap_removal_reload_and_repricing(
     with_latency = store.sql("SELECT count(latency_ms) FROM requests").fetchall()[0][0]
     assert counts == [(0, 5000), (1, 5000), (2, with_latency)] and 0 < with_latency < 5000
     assert store.sql("SELECT count(*) FROM requests_hist WHERE source_file IS NULL").fetchall()[0][0] == 0
+    assert a.source_file_id is not None
     ingest.remove_file(store, a.source_file_id)
     check_hist(store)
     assert store.sql("SELECT count(*) FROM request_hist WHERE source_file_id = ?",
