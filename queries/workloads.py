@@ -106,7 +106,7 @@ def quantiles(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> pl.D
     lists ``input_q``, ``output_q`` and ``latency_q``. Read from the histograms kept at ingest
     (sql/workload_quantiles.sql: exact up to 1,024, within 0.4% above) unless a period bound has a
     time of day, which the day-keyed histogram cannot answer: then sorted from the requests
-    (sql/workload_quantiles_exact.sql, exact, 4x slower at 10M requests; docs/performance.md)."""
+    (sql/workload_quantiles_exact.sql, exact, about 9x slower at 10M requests; docs/performance.md)."""
     name = "workload_quantiles" if whole_days(con, params) else "workload_quantiles_exact"
     return run_named(con, name, params, **fragments())
 
