@@ -211,6 +211,9 @@ def test_workloads_table_and_detail_equal_cli(slice_store: Path) -> None:
     assert metric(at, "Current model") == cli["contract-review"]["current_model"]
     assert metric(at, "Candidate") == cli["contract-review"]["candidate_model"]
     assert len(at.get("plotly_chart")) == 1   # the quality-cost curve (evals cover this workload)
+    # the profile keeps its column names; its percentiles are said to be binned, with the bound
+    assert {"input_p95", "output_p95", "latency_p95_ms"} <= set(at.dataframe[1].value.columns)
+    assert any("binned: exact up to 1,024; above, within 0.4%" in c.value for c in at.caption)
 
 
 def test_thesis_threshold_moves_share_as_cli(slice_store: Path) -> None:

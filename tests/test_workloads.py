@@ -49,14 +49,19 @@ def test_profile_numbers_by_hand(loaded: duckdb.DuckDBPyConnection) -> None:
     assert p["model_mix"] == "gpt-4o 66.7%, gpt-4o-mini 33.3%"
     assert (p["requests"], p["unpriced_requests"], p["period_days"]) == (3, 0, 31.0)
     assert p["requests_per_month"] == pytest.approx(3 * 30.4375 / 31)
-    assert (p["input_p50"], p["input_p95"], p["output_p50"], p["output_p99"]) == (2000, 3000, 200, 300)
+    # percentiles from the histogram (whole days): tokens up to 1,024 exact, above the bin's middle
+    # 2^((bin + 255.5) / 128) with bin = floor(128 log2 v) - 255: 2000 -> 1999, 3000 -> 3000; the exact
+    # figures when a bound has a time of day
+    assert (p["input_p50"], p["input_p95"], p["output_p50"], p["output_p99"]) == (1999, 3000, 200, 300)
+    exact = W.workload_profiles(loaded, start="2026-10-01", end="2026-10-31 23:59:59").filter(workload="search")
+    assert exact.select("input_p50", "input_p95", "latency_p50_ms").row(0) == (2000, 3000, 200.0)
     assert p["output_input_ratio"] == pytest.approx(600 / 6000)
     assert p["cache_read_share"] == pytest.approx(500 / 6000)
     assert p["reasoning_share"] == pytest.approx(50 / 600)
     assert p["tool_share"] == pytest.approx(0.5)                # 1 of the 2 requests that say
     assert p["structured_share"] is None                        # the log never says
     assert p["error_rate"] == pytest.approx(1 / 3)
-    assert (p["latency_p50_ms"], p["max_total_tokens"]) == (200.0, 3200)
+    assert (p["latency_p50_ms"], p["max_total_tokens"]) == (200.505, 3200)   # 200 ms = 200,000 µs -> 200,505 µs
     # trend: the period's halves split at Oct 16 12:00: Oct 1 and Oct 10 before, Oct 20 after
     assert p["trend"] == pytest.approx(1 / 2 - 1)
     assert (p["uncached_input_tokens"], p["cache_read_tokens"], p["output_tokens"]) == (5500, 500, 600)

@@ -15,6 +15,14 @@ COLUMNS = ["workload", "requests", "current_model", "model_mix", "current_cost_p
            "candidate_tier", "eligible_share", "eligible_low", "eligible_high", "basis", "basis_detail",
            "savings_per_month", "reason"]
 
+# The profile's percentiles are read from histograms kept at ingest (docs/methodology.md): the same
+# column names, labelled as binned, with the bound in each column's help.
+BOUND = "exact up to 1,024; above, within 0.4%"
+BINNED = {c: st.column_config.NumberColumn(c.replace("_", " ").replace(" ms", " (ms)") + " ≈",
+                                           help=f"Binned: {BOUND}" + (" (+0.0005 ms)" if c.endswith("_ms") else ""))
+          for c in ("input_p50", "input_p95", "input_p99", "output_p50", "output_p95", "output_p99",
+                    "latency_p50_ms", "latency_p95_ms")}
+
 st.title("Workloads")
 if not welcome_if_empty():
     sc = Scenario(key=str(settings.get("workload_key")))
@@ -38,7 +46,9 @@ if not welcome_if_empty():
         c2.metric("Candidate", row["candidate_model"] or "stays")
         c3.metric("Savings per month", f"{row['savings_per_month'] or 0:,.2f} USD")
         if p.height:
-            st.dataframe(p, hide_index=True, width="stretch")
+            st.dataframe(p, hide_index=True, width="stretch", column_config=BINNED)
+            st.caption(f"≈ percentiles are binned: {BOUND}. Over a period whose bounds have a time of day "
+                       "they are exact.")
         qc = curve(sc, pick)
         if qc.height:
             fig = go.Figure()
