@@ -30,8 +30,9 @@ def link_eval_file(con: duckdb.DuckDBPyConnection, source_file_id: int) -> None:
         INSERT INTO eval_request
         SELECT {_COLUMNS} FROM request_log
         WHERE request_id IN (SELECT request_id FROM eval_result
-                             WHERE source_file_id = ? AND request_id IS NOT NULL)
-          AND request_id NOT IN (SELECT request_id FROM eval_request)""", [source_file_id])
+                             WHERE source_file_id = ? AND request_id IS NOT NULL
+                               AND request_id NOT IN (SELECT request_id FROM eval_request))""",
+                [source_file_id])
 
 
 def link_request_file(con: duckdb.DuckDBPyConnection, source_file_id: int) -> None:
