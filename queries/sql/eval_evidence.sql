@@ -7,6 +7,8 @@
 -- period's workloads are the daily rollup's on the days the period holds whole, and the requests'
 -- only in the hours of a day a bound cuts (none when both bounds are midnight or open).
 WITH {workload_keyed},
+-- min(): a request id is stored once (the loader skips an id already loaded), so this is its one
+-- request's workload; min keeps the answer deterministic should an id ever repeat
 req AS (
     SELECT r.request_id, min({workload_key}) AS workload
     FROM eval_request r JOIN keyed k ON k.id = r.source_file_id
