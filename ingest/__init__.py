@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from ingest import hist, prices, rollups
+from ingest import evallinks, hist, prices, rollups
 from ingest.anthropic import AnthropicCostReader, AnthropicUsageReader
 from ingest.aws_cur import AwsCurReader
 from ingest.azure import AzureReader
@@ -51,9 +51,13 @@ _ORDER: list[Reader] = [
 ]
 READERS: dict[str, Reader] = {r.name: r for r in _ORDER}
 
-# After a file's rows are inserted, in this order: pricing, then the rollups the pages read, then the
-# histograms the workload percentiles read.
-AFTER_LOAD.setdefault("requests", []).extend([prices.price_file, rollups.rollup_file, hist.hist_file])
+# After a file's rows are inserted, in this order: pricing, then the rollups the pages read, the
+# histograms the workload percentiles read and the links of evaluated requests to their rows.
+AFTER_LOAD.setdefault("requests", []).extend([prices.price_file, rollups.rollup_file, hist.hist_file,
+                                               evallinks.link_request_file])
+# Each evaluated request id linked to its request rows (ingest/evallinks.py).
+AFTER_LOAD.setdefault("evals", []).append(evallinks.link_eval_file)
+AFTER_REMOVE.setdefault("evals", []).append(evallinks.unlink_eval_file)
 # A price file loaded or removed changes every request's price.
 AFTER_LOAD.setdefault("prices", []).append(prices.reprice_hook)
 AFTER_REMOVE.setdefault("prices", []).append(prices.reprice_hook)

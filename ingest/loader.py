@@ -50,8 +50,8 @@ KINDS: dict[str, Kind] = {
 
 # Functions run inside the load transaction after a file's rows are inserted, per kind:
 # f(con, source_file_id). Pricing of request logs and rollups register here.
-# Tables derived from a file's rows (rollups, histograms), cleared with the file.
-DERIVED_TABLES = ["request_daily", "request_hist_key", "request_hist_bin"]
+# Tables derived from a file's rows (rollups, histograms, eval links), cleared with the file.
+DERIVED_TABLES = ["request_daily", "request_hist_key", "request_hist_bin", "eval_request"]
 
 NUMBER_LINES_UP_TO = 64 * 1024 * 1024  # bytes; bigger files keep line numbers for rejects only
 

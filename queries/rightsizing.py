@@ -213,7 +213,7 @@ def scan(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None) -> Fa
     sc.check()
     params = period_params(sc.start, sc.end, sc.key)
     frag = fragments()
-    evidence = _evidence(con, {**params, "tolerance": sc.tolerance}, frag)
+    evidence, quality = _evidence(con, {**params, "tolerance": sc.tolerance}, frag)
     raws = dict(con.execute("SELECT DISTINCT candidate_model, candidate_model_raw FROM evals").fetchall())
     table = _with_evaluated(model_table(), evidence["candidate_model"].unique().to_list(), raws)
     period_models = run_named(con, "period_models", {"start": params["start"], "end": params["end"]})
@@ -231,8 +231,6 @@ def scan(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None) -> Fa
     finally:
         con.unregister("rs_rates")
         con.unregister("rs_groups")
-    quality = (run_named(con, "eval_evidence", {**params, "tolerance": sc.tolerance}, **frag)
-               if evidence.height else None)
     return Facts(_period(sc), params, profiles, table, evidence, costs, providers, quality)
 
 
@@ -276,12 +274,22 @@ def analyse(con: duckdb.DuckDBPyConnection, scenario: Scenario | None = None, fa
     return Analysis(sc, workloads, totals, thesis, curve, quality, hybrid, prior_rules(), version)
 
 
-def _evidence(con: duckdb.DuckDBPyConnection, params: dict[str, Any], frag: dict[str, str]) -> pl.DataFrame:
-    """eval_summary; with no evals loaded (the common case) the same columns and no rows, without
-    the query's scans of every request (a second at 10M requests)."""
+def _evidence(con: duckdb.DuckDBPyConnection, params: dict[str, Any],
+              frag: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """The eval evidence per workload and candidate (eval_summary) and the per-eval rows it is
+    summed from (eval_evidence; None when no row matched a workload). The rows are matched once and
+    summed over the frame, not matched again. With no evals loaded (the common case) the query is
+    not run: the summary has its columns and no rows."""
     if con.execute("SELECT EXISTS (SELECT 1 FROM evals)").fetchall()[0][0]:
-        return run_named(con, "eval_summary", params, **frag)
-    return run(con, load_sql("eval_summary").format(**frag) + "\nLIMIT 0", params)
+        rows = run_named(con, "eval_evidence", params, **frag)
+    else:
+        rows = run(con, load_sql("eval_evidence").format(**frag) + "\nLIMIT 0", params)
+    con.register("rs_evidence", rows)
+    try:
+        summary = run_named(con, "eval_summary")
+    finally:
+        con.unregister("rs_evidence")
+    return summary, (rows if rows.height else None)
 
 
 WORKLOAD_SCHEMA = {
@@ -552,8 +560,7 @@ def evidence_summary(con: duckdb.DuckDBPyConnection, start: Day = None, end: Day
                      tolerance: float = 0.0) -> pl.DataFrame:
     """Per workload and candidate: evaluated requests, eligible ones, the eligible share and its
     Wilson 95% interval (the evidence half of the analysis, which needs no prices)."""
-    df = run_named(con, "eval_summary", {**period_params(start, end, key), "tolerance": tolerance},
-                   **fragments())
+    df = _evidence(con, {**period_params(start, end, key), "tolerance": tolerance}, fragments())[0]
     bounds = [F.wilson_interval(int(k), int(n)) for k, n in zip(df["eligible"], df["evaluated"], strict=True)]
     return df.with_columns(
         eligible_share=pl.col("eligible") / pl.col("evaluated"),
