@@ -22,7 +22,7 @@ from ingest.focus import FocusReader
 from ingest.gateways import HeliconeReader, OpenRouterReader
 from ingest.gcp_billing import GcpBillingReader
 from ingest.generic import GenericRequestsReader
-from ingest.loader import AFTER_LOAD, AFTER_REMOVE, IngestResult, remove_file
+from ingest.loader import AFTER_LOAD, AFTER_REMOVE, INSERT_COLUMNS, IngestResult, remove_file
 from ingest.loader import ingest_file as _ingest_file
 from ingest.logs import LangfuseReader, LiteLLMReader
 from ingest.openai import OpenAICostsReader, OpenAIUsageReader
@@ -53,6 +53,8 @@ READERS: dict[str, Reader] = {r.name: r for r in _ORDER}
 
 # After a file's rows are inserted, in this order: pricing, then the rollups the pages read, the
 # histograms the workload percentiles read and the links of evaluated requests to their rows.
+# Requests are priced as they are inserted (prices.price_file prices those that need a join).
+INSERT_COLUMNS.setdefault("requests", []).append(prices.price_columns)
 AFTER_LOAD.setdefault("requests", []).extend([prices.price_file, rollups.rollup_file, hist.hist_file,
                                                evallinks.link_request_file])
 # Each evaluated request id linked to its request rows (ingest/evallinks.py).

@@ -56,6 +56,10 @@ DERIVED_TABLES = ["request_daily", "request_hist_key", "request_hist_bin", "eval
 NUMBER_LINES_UP_TO = 64 * 1024 * 1024  # bytes; bigger files keep line numbers for rejects only
 
 AFTER_LOAD: dict[str, list[Callable[[duckdb.DuckDBPyConnection, int], None]]] = {}
+# Columns computed over a file's rows as they are inserted, per kind: f(con, rows_sql, params)
+# returns {column: SQL over a row ``r`` of rows_sql}. Pricing of request logs registers here: an
+# UPDATE after the insert cannot spill, so it would hold every priced row in memory until COMMIT.
+INSERT_COLUMNS: dict[str, list[Callable[[duckdb.DuckDBPyConnection, str, list[Any]], dict[str, str]]]] = {}
 # The same after a file's rows are deleted (remove_file), per kind of the file removed.
 AFTER_REMOVE: dict[str, list[Callable[[duckdb.DuckDBPyConnection, int], None]]] = {}
 
@@ -194,13 +198,13 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Call
             finish = getattr(reader, "finish", None)
             rows_sql = f"({finish(ctx)})" if finish else stage
             cols = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rows_sql}").fetchall()}
-            loaded = _insert_new_rows(con, kind, file_id, rows_sql, cols, raws or [], bool(repeated))
+            loaded = _insert_new_rows(con, reader.kind, file_id, rows_sql, cols, raws or [], bool(repeated))
             con.execute(f"DROP TABLE {stage}")
         except duckdb.Error as exc:
             raise read_error(s.name, exc, reader.name) from exc
         finally:
             if limit:
-                _reset_memory_limit(con)
+                _reset(con, "memory_limit")
         valid = total - rejected
         for hook in AFTER_LOAD.get(reader.kind, []):
             hook(con, file_id)
@@ -243,14 +247,18 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, ctx: Context, file_id: int, 
         f"FROM {ctx.stage} s {join} WHERE s._reject IS NOT NULL OR {warn} IS NOT NULL", [file_id, name])
 
 
-def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind: Kind, file_id: int, rows_sql: str,
+def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind_name: str, file_id: int, rows_sql: str,
                      cols: set[str], raw_models: list[str], repeats: bool) -> int:
-    """Insert the staged rows that are not rejects and not already stored, in one parallel pass.
+    """Insert the staged rows that are not rejects and not already stored, in one parallel pass,
+    with the kind's INSERT_COLUMNS computed over them.
 
     Canonical model names join in from a small map built once per distinct raw name. The
     anti-join against stored keys is skipped when nothing of this kind is stored yet, and the
-    in-file dedupe only runs when the file repeats a key: both matter at 10M rows.
+    in-file dedupe only runs when the file repeats a key: both matter at 10M rows. The rows go in
+    without keeping their order (``_line`` keeps the file's): kept, DuckDB held ordered batches in
+    memory, and a 100M-row insert ran out of a 1 GB limit.
     """
+    kind = KINDS[kind_name]
     model_sql = _model_map(con, kind, cols, raw_models)
     key = f"s.{_key(kind, cols)}"
     key_expr = (f"{key} || '#' || row_number() OVER (PARTITION BY {key} ORDER BY s._line)"
@@ -269,7 +277,14 @@ def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind: Kind, file_id: int, r
                 "JOIN source_file f ON f.id = t.source_file_id AND f.status = 'loaded')")
     if repeats:
         sql += f" QUALIFY row_number() OVER (PARTITION BY k.{kind.key} ORDER BY k.line_no) = 1"
-    return con.execute(f"INSERT INTO {kind.table} BY NAME {sql}", [file_id]).fetchone()[0]  # type: ignore[index]
+    computed = {name: expr for f in INSERT_COLUMNS.get(kind_name, []) for name, expr in f(con, sql, [file_id]).items()}
+    if computed:
+        sql = f"SELECT r.*, {', '.join(f'{expr} AS {name}' for name, expr in computed.items())} FROM ({sql}) r"
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        return con.execute(f"INSERT INTO {kind.table} BY NAME {sql}", [file_id]).fetchone()[0]  # type: ignore[index]
+    finally:
+        _reset(con, "preserve_insertion_order")
 
 
 def _key(kind: Kind, cols: set[str]) -> str:
@@ -297,13 +312,13 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ROLLBACK")
     except duckdb.Error:
         pass
-    _reset_memory_limit(con)
+    _reset(con, "memory_limit")
 
 
-def _reset_memory_limit(con: duckdb.DuckDBPyConnection) -> None:
-    """Back to DuckDB's default memory limit (a failed transaction may refuse it until rolled back)."""
+def _reset(con: duckdb.DuckDBPyConnection, setting: str) -> None:
+    """Back to DuckDB's default for ``setting`` (a failed transaction may refuse it until rolled back)."""
     try:
-        con.execute("RESET memory_limit")
+        con.execute(f"RESET {setting}")
     except duckdb.Error:
         pass
 

@@ -60,7 +60,8 @@ def test_billing_view_has_the_focus_and_x_columns(store: duckdb.DuckDBPyConnecti
 
 def test_ingest_reads_within_the_memory_limit_then_lifts_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The loader caps its reading passes with the memory_limit setting (they spill) and restores
-    the connection's own limit before pricing, whose UPDATEs cannot spill; a bad value is refused."""
+    the connection's own limit after them, and its insertion-order setting after the insert (rows
+    go in unordered); a bad value is refused."""
     from tests.conftest import FIXTURES
 
     log = next((FIXTURES / "logs").glob("*.csv"))
@@ -69,6 +70,7 @@ def test_ingest_reads_within_the_memory_limit_then_lifts_it(tmp_path: Path, monk
     monkeypatch.setenv("RIGHTSIZE_MEMORY_LIMIT", "64MB")
     assert ingest.ingest_file(con, log).status == "loaded"
     assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == own
+    assert con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0] is True
     con.close()
     monkeypatch.setenv("RIGHTSIZE_MEMORY_LIMIT", "lots")
     fresh = ingest.connect(tmp_path / "t.duckdb")
