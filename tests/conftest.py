@@ -29,6 +29,18 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("RIGHTSIZE_DB", str(tmp_path / "default.duckdb"))
 
 
+@pytest.fixture(scope="module")
+def slice_con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    """A store of the sample company slice (sample_data/slice), loaded once per test module."""
+    from sample_data import company_files
+
+    con = ingest.connect(tmp_path_factory.mktemp("slice") / "slice.duckdb")
+    for path in company_files(ROOT / "sample_data" / "slice"):
+        r = ingest.ingest_file(con, path)
+        assert r.status == "loaded", (path.name, r.error)
+    return con
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "store.duckdb"

@@ -19,22 +19,9 @@ from queries import workloads as W
 from queries.reconcile import summary
 from queries.rightsizing import Facts, Scenario, _register_rates, scan
 from queries.workloads import period_params
-from sample_data import company_files
 from tests.builders import write_log
 from tests.conftest import ROOT
 from tests.test_hist import close
-
-SLICE = ROOT / "sample_data" / "slice"
-
-
-@pytest.fixture(scope="module")
-def slice_con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    db = tmp_path_factory.mktemp("slice") / "slice.duckdb"
-    con = ingest.connect(db)
-    for path in company_files(SLICE):
-        r = ingest.ingest_file(con, path)
-        assert r.status == "loaded", (path.name, r.error)
-    return con
 
 
 def _days(con: duckdb.DuckDBPyConnection) -> list[date]:

@@ -20,7 +20,6 @@ from typing import Any
 
 import duckdb
 import polars as pl
-import pytest
 
 import ingest
 from ingest.store import migrate
@@ -28,7 +27,6 @@ from queries import dashboard as D
 from queries import workloads as W
 from queries.rightsizing import Scenario, _evidence, evidence_summary, scan
 from queries.workloads import fragments, period_params
-from sample_data import SLICE, company_files
 from tests.builders import ALPACA_PREFS, alpaca_request_log
 from tests.conftest import FIXTURES, ROOT
 
@@ -116,15 +114,6 @@ def summary_of(con: duckdb.DuckDBPyConnection, **kw: Any) -> dict[tuple[str, str
 
 
 # --- the sample company slice -------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def slice_con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    con = ingest.connect(tmp_path_factory.mktemp("slice") / "slice.duckdb")
-    for path in company_files(SLICE):
-        r = ingest.ingest_file(con, path)
-        assert r.status == "loaded", (path.name, r.error)
-    return con
 
 
 def test_slice_equals_the_reference(slice_con: duckdb.DuckDBPyConnection) -> None:

@@ -27,11 +27,9 @@ from ingest import hist
 from queries import workloads as W
 from queries.priors import prior_for
 from queries.workloads import period_params
-from sample_data import company_files
 from tests.builders import write_log
 from tests.conftest import ROOT
 
-SLICE = ROOT / "sample_data" / "slice"
 REF = ROOT / "tests" / "fixtures" / "reference_sql"
 MIGRATION = ROOT / "ingest" / "migrations" / "0092_request_hist.sql"
 BOUND = 2.0 ** -8
@@ -258,14 +256,6 @@ def check_priors(con: duckdb.DuckDBPyConnection, start: str | None = None, end: 
     for w in new:
         assert prior_for(new[w]).name == prior_for(old[w]).name, w
     return len(new)
-
-
-@pytest.fixture(scope="module")
-def slice_con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    con = ingest.connect(tmp_path_factory.mktemp("slice") / "slice.duckdb")
-    for path in company_files(SLICE):
-        assert ingest.ingest_file(con, path).status == "loaded", path.name
-    return con
 
 
 def test_percentiles_on_the_slice_within_the_bound(slice_con: duckdb.DuckDBPyConnection) -> None:

@@ -23,10 +23,8 @@ from ingest import prices, rollups
 from ingest.models import provider_key_sql
 from queries import reconcile as rec
 from queries import run
-from sample_data import company_files
 from tests.conftest import ROOT
 
-SLICE = ROOT / "sample_data" / "slice"
 REFERENCE = (ROOT / "tests" / "fixtures" / "reference_sql" / "reconcile_cells.sql").read_text()
 
 
@@ -59,15 +57,6 @@ def assert_same(con: duckdb.DuckDBPyConnection, start: str | None, end: str | No
 
 
 # --- the sample company slice ---------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def slice_con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    con = ingest.connect(tmp_path_factory.mktemp("slice") / "slice.duckdb")
-    for path in company_files(SLICE):
-        r = ingest.ingest_file(con, path)
-        assert r.status == "loaded", (path.name, r.error)
-    return con
-
 
 @pytest.mark.parametrize("start,end", [
     (None, None), ("2026-08-01", "2026-09-01"), ("2026-09-01", "2026-10-01"), ("2026-10-01", "2026-11-01"),
