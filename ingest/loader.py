@@ -54,6 +54,7 @@ KINDS: dict[str, Kind] = {
 DERIVED_TABLES = ["request_daily", "request_hist_key", "request_hist_bin", "eval_request"]
 
 NUMBER_LINES_UP_TO = 64 * 1024 * 1024  # bytes; bigger files keep line numbers for rejects only
+REPEAT_SLICE = 20_000_000  # rows whose keys are checked for repeats in one DISTINCT (_repeats)
 
 AFTER_LOAD: dict[str, list[Callable[[duckdb.DuckDBPyConnection, int], None]]] = {}
 # Columns computed over a file's rows as they are inserted, per kind: f(con, rows_sql, params)
@@ -169,23 +170,26 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Call
             # repeated keys, model names and the insert read the stage, not the file again: parsing
             # is most of a load's cost. The stage is a table of the store (compressed, written to the
             # file beyond the memory limit rather than spilled raw), dropped before the load commits.
+            # Unnumbered, the rows need not keep the file's order: kept, DuckDB holds finished
+            # batches until the ones before them are written (spilled beyond the limit).
             stage = ctx.stage = f"_stage_{file_id}"
+            con.execute(f"SET preserve_insertion_order = {str(ctx.number_lines).lower()}")
             con.execute(f"CREATE TABLE {stage} AS {select_sql}")
             cols = {r[0] for r in con.execute(f"DESCRIBE {stage}").fetchall()}
             warn = "_warn" if "_warn" in cols else "NULL"
             ok = "FILTER (WHERE _reject IS NULL)"
-            repeats = ("0" if kind.per_file_occurrence
-                       else f"count(*) {ok} - count(DISTINCT {_key(kind, cols)}) {ok}")
             models = f"list(DISTINCT {kind.model_raw}) {ok}" if kind.model_raw in cols else "[]"
-            total, rejected, warned, repeated, raws = con.execute(
-                f"SELECT count(*), count(_reject), count({warn}) {ok}, {repeats}, {models} "
+            total, rejected, warned, raws = con.execute(
+                f"SELECT count(*), count(_reject), count({warn}) {ok}, {models} "
                 f"FROM {stage}").fetchone()  # type: ignore[misc]
+            repeated = not kind.per_file_occurrence and _repeats(con, stage, _key(kind, cols), total - rejected)
             if total == 0:
                 raise IngestError(s.name, "no data rows (header only or an empty export)",
                                   hint="export a period that has usage")
             if rejected or warned:
                 if not ctx.number_lines:  # rare: read again, numbered, to say which lines
                     ctx.number_lines = True
+                    con.execute("SET preserve_insertion_order = true")
                     con.execute(f"CREATE OR REPLACE TABLE {stage} AS {reader.read(ctx)}")
                 _record_rejects(con, ctx, file_id, s.name, cols)
             if rejected == total:
@@ -198,11 +202,12 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Call
             finish = getattr(reader, "finish", None)
             rows_sql = f"({finish(ctx)})" if finish else stage
             cols = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rows_sql}").fetchall()}
-            loaded = _insert_new_rows(con, reader.kind, file_id, rows_sql, cols, raws or [], bool(repeated))
+            loaded = _insert_new_rows(con, reader.kind, file_id, rows_sql, cols, raws or [], repeated)
             con.execute(f"DROP TABLE {stage}")
         except duckdb.Error as exc:
             raise read_error(s.name, exc, reader.name) from exc
         finally:
+            _reset(con, "preserve_insertion_order")
             if limit:
                 _reset(con, "memory_limit")
         valid = total - rejected
@@ -285,6 +290,21 @@ def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind_name: str, file_id: in
         return con.execute(f"INSERT INTO {kind.table} BY NAME {sql}", [file_id]).fetchone()[0]  # type: ignore[index]
     finally:
         _reset(con, "preserve_insertion_order")
+
+
+def _repeats(con: duckdb.DuckDBPyConnection, stage: str, key: str, rows: int) -> bool:
+    """Whether a key repeats among the stage's valid rows. Their 64-bit hashes are counted distinct
+    (equal keys hash equal, so no repeat is missed; a collision only sends the file through the
+    insert's dedupe, which keeps the same rows), in slices of at most REPEAT_SLICE rows by hash:
+    a DISTINCT over 100M keys at once ran out of the 1 GB cap."""
+    slices = max(1, -(-rows // REPEAT_SLICE))
+    for i in range(slices):
+        part = f" AND hash({key}) % {slices} = {i}" if slices > 1 else ""
+        n, distinct = con.execute(f"SELECT count(*), count(DISTINCT hash({key})) FROM {stage} "
+                                  f"WHERE _reject IS NULL{part}").fetchone()  # type: ignore[misc]
+        if n > distinct:
+            return True
+    return False
 
 
 def _key(kind: Kind, cols: set[str]) -> str:

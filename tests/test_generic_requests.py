@@ -75,3 +75,22 @@ def test_line_numbers_hold_on_multi_chunk_and_big_files(store: duckdb.DuckDBPyCo
         assert (r.rows + r.duplicates, r.rejected) == (119_999, 1)
         line = store.execute("SELECT line FROM ingest_rejects WHERE file = ?", [path.name]).fetchone()[0]
         assert line == 77_778  # header is line 1
+
+
+def test_repeated_ids_in_one_file_are_found_in_any_slice(store: duckdb.DuckDBPyConnection, tmp_path: Path,
+                                                         monkeypatch) -> None:
+    """Repeats are looked for in slices of the keys' hashes (a 100M-row file at once ran out of
+    memory): with slices of 7 rows, 10 repeats among 50 lines are each kept once, the first line's."""
+    import ingest.loader
+
+    monkeypatch.setattr(ingest.loader, "REPEAT_SLICE", 7)
+    ids = [f"q{i}" for i in range(40)] + [f"q{i}" for i in range(0, 40, 4)]
+    lines = [f"{rid},2026-10-01T00:00:00Z,openai,gpt-4o,f,t,u,{100 + n},0,10,0,1,ok," for n, rid in enumerate(ids)]
+    path = tmp_path / "repeats.csv"
+    path.write_text(HEADER + "\n".join(lines) + "\n")
+    r = ingest.ingest_file(store, path)
+    assert (r.rows, r.duplicates) == (40, 10)
+    assert store.execute("SELECT sum(input_tokens) FROM requests").fetchone()[0] == sum(100 + n for n in range(40))
+    unique = tmp_path / "unique.csv"
+    unique.write_text(HEADER + "\n".join(line.replace("q", "u", 1) for line in lines[:40]) + "\n")
+    assert (ingest.ingest_file(store, unique).rows, store.execute("SELECT count(*) FROM requests").fetchone()[0]) == (40, 80)
