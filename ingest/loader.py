@@ -158,9 +158,10 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Call
             [s.name, reader.name, reader.kind, s.size],
         ).fetchone()[0]  # type: ignore[index]
         ctx = Context(con=con, sniff=s, options=options, number_lines=s.size <= NUMBER_LINES_UP_TO)
-        # Reading the file into the stage, counting and inserting run under the memory_limit setting
-        # (beyond it the stage goes to the store's file); it is reset (DuckDB's default) before the
-        # AFTER_LOAD hooks, whose UPDATEs cannot spill.
+        # The load runs under the memory_limit setting (beyond it the stage goes to the store's file,
+        # aggregates and joins spill), the AFTER_LOAD hooks too: uncapped, their scans of a 100M-row
+        # file filled DuckDB's buffer pool to 3.6 GB. A hook's UPDATE, which cannot spill, lifts the
+        # cap for itself (store.uncapped). The setting is reset (DuckDB's default) when the load ends.
         limit = memory_limit()
         try:
             select_sql = reader.read(ctx)
@@ -208,11 +209,11 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Call
             raise read_error(s.name, exc, reader.name) from exc
         finally:
             _reset(con, "preserve_insertion_order")
-            if limit:
-                _reset(con, "memory_limit")
         valid = total - rejected
         for hook in AFTER_LOAD.get(reader.kind, []):
             hook(con, file_id)
+        if limit:
+            _reset(con, "memory_limit")
         con.execute(
             "UPDATE source_file SET rows_loaded = ?, rows_rejected = ?, rows_duplicate = ?, "
             "rows_warned = ?, status = 'loaded', sha256 = ? WHERE id = ?",

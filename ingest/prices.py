@@ -40,6 +40,7 @@ from genai_prices import types as gp
 
 from ingest import rollups
 from ingest.models import canonical_model, provider_key
+from ingest.store import uncapped
 
 CATALOG = f"genai-prices {genai_prices.__version__}"
 KEYS = ("input", "cache_read", "cache_write", "cache_write_1h", "output", "reasoning")
@@ -828,15 +829,16 @@ def _price_requests(con: duckdb.DuckDBPyConnection, stats: tuple[list[tuple[Any,
     the transaction is slow to scan). The join stays for stores with too many groups for a
     constant list."""
     lk, columns = _price_plan(con, stats, replace_all=not where)
-    if columns is None:
-        con.execute(f"""
-            UPDATE request_log AS r SET cost = CASE WHEN q.source IN ('catalog', 'contract') THEN {_cost_sql(lk.depth)} END,
-                                        basis_id = q.basis_id
-            FROM _rate AS q
-            WHERE {_JOIN} {where}""", params)
-        return None
-    con.execute(f"UPDATE request_log AS r SET basis_id = {columns['basis_id']}, cost = {columns['cost']} "
-                f"WHERE true {where}", params)
+    with uncapped(con):
+        if columns is None:
+            con.execute(f"""
+                UPDATE request_log AS r SET cost = CASE WHEN q.source IN ('catalog', 'contract') THEN {_cost_sql(lk.depth)} END,
+                                            basis_id = q.basis_id
+                FROM _rate AS q
+                WHERE {_JOIN} {where}""", params)
+            return None
+        con.execute(f"UPDATE request_log AS r SET basis_id = {columns['basis_id']}, cost = {columns['cost']} "
+                    f"WHERE true {where}", params)
     return lk
 
 
@@ -922,8 +924,9 @@ def _allocate_hourly(con: duckdb.DuckDBPyConnection) -> list[int]:
                          ELSE q.usd_per_hour / count(*) OVER ({part}) END AS DECIMAL(38, 12)) AS cost,
                q.basis_id
         FROM request_log r JOIN _rate q ON {_JOIN} AND q.source = 'hourly'""")
-    con.execute("UPDATE request_log SET cost = h.cost, basis_id = h.basis_id FROM _hourly h "
-                "WHERE request_log.rowid = h.rid")
+    with uncapped(con):
+        con.execute("UPDATE request_log SET cost = h.cost, basis_id = h.basis_id FROM _hourly h "
+                    "WHERE request_log.rowid = h.rid")
     files = [r[0] for r in con.execute("SELECT DISTINCT source_file_id FROM _hourly").fetchall()]
     con.execute("DROP TABLE _hourly")
     return files

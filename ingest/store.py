@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -106,3 +108,17 @@ def memory_limit() -> str | None:
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, flags=re.IGNORECASE):
         raise ConfigError(f"memory_limit {limit!r} is not a size such as 1GB or 512MB")
     return limit
+
+
+@contextmanager
+def uncapped(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Lift the connection's memory_limit for a statement that cannot spill (an UPDATE holds its new
+    values in memory until the commit) and put it back after."""
+    cap = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
+    con.execute("RESET memory_limit")
+    default = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
+    try:
+        yield
+    finally:
+        if cap != default:
+            con.execute(f"SET memory_limit = '{cap}'")

@@ -77,3 +77,30 @@ def test_ingest_reads_within_the_memory_limit_then_lifts_it(tmp_path: Path, monk
     with pytest.raises(ConfigError, match="memory_limit 'lots' is not a size"):
         ingest.ingest_file(fresh, log)
     fresh.close()
+
+
+def test_after_load_hooks_run_under_the_cap_and_updates_lift_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The AFTER_LOAD hooks (rollup, histograms, links: scans, aggregates and joins, which spill)
+    run under the loader's cap; ``uncapped`` lifts it for an UPDATE and puts it back."""
+    from ingest.loader import AFTER_LOAD
+    from ingest.store import uncapped
+    from tests.conftest import FIXTURES
+
+    seen: list[tuple[str, str]] = []
+
+    def probe(con: duckdb.DuckDBPyConnection, source_file_id: int) -> None:
+        capped = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        with uncapped(con):
+            lifted = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == capped
+        seen.append((capped, lifted))
+
+    con = ingest.connect(tmp_path / "s.duckdb")
+    own = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    monkeypatch.setenv("RIGHTSIZE_MEMORY_LIMIT", "64MB")
+    monkeypatch.setitem(AFTER_LOAD, "requests", [*AFTER_LOAD["requests"], probe])
+    assert ingest.ingest_file(con, next((FIXTURES / "logs").glob("*.csv"))).status == "loaded"
+    assert seen == [("61.0 MiB", own)]
+    assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == own
+    assert con.execute("SELECT count(*) FROM request_daily").fetchall()[0][0] > 0
+    con.close()
