@@ -159,9 +159,9 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Call
         ).fetchone()[0]  # type: ignore[index]
         ctx = Context(con=con, sniff=s, options=options, number_lines=s.size <= NUMBER_LINES_UP_TO)
         # The load runs under the memory_limit setting (beyond it the stage goes to the store's file,
-        # aggregates and joins spill), the AFTER_LOAD hooks too: uncapped, their scans of a 100M-row
-        # file filled DuckDB's buffer pool to 3.6 GB. A hook's UPDATE, which cannot spill, lifts the
-        # cap for itself (store.uncapped). The setting is reset (DuckDB's default) when the load ends.
+        # aggregates and joins spill), the AFTER_LOAD hooks too: uncapped, they took a 100M-row load
+        # to 3.6 GB (1.7 GB capped). The pricing UPDATEs, which cannot spill, lift the cap for
+        # themselves (store.uncapped). The setting is reset (DuckDB's default) when the load ends.
         limit = memory_limit()
         try:
             select_sql = reader.read(ctx)

@@ -41,10 +41,10 @@ SETTINGS: dict[str, Setting] = {
         Setting("batch_discount", 0.5, "Discount of batch APIs used by the batch-share what-if "
                 "(OpenAI and Anthropic batch prices are half the standard price)."),
         Setting("memory_limit", "1GB",
-                "Most memory DuckDB may hold while it reads a file being loaded; beyond it the staged rows "
-                "go to the store's file and other work to a temp folder beside it. Keeps a 10M-row "
-                "ingest near 1.2 GB of RAM. Re-pricing after a price change (UPDATEs, which cannot "
-                "spill) runs without it. Empty: DuckDB's default."),
+                "Most memory DuckDB may hold while it loads a file; beyond it the staged rows go to the "
+                "store's file and other work to a temp folder beside it. Keeps a 10M-row ingest near "
+                "1.1 GB of RAM and a 100M-row one near 1.7 GB. The pricing UPDATEs (re-pricing after a "
+                "price change), which cannot spill, run without it. Empty: DuckDB's default."),
         Setting("password_sha256", "",
                 "Shared-password mode for the dashboard: the hex SHA-256 of the team's password "
                 "(e.g. `printf %s 'secret' | sha256sum`). Empty: no password."),

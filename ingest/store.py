@@ -101,7 +101,7 @@ def connect(db: str | Path | None = None, read_only: bool = False,
 
 
 def memory_limit() -> str | None:
-    """The ``memory_limit`` setting, checked: the cap the loader puts on its reading passes."""
+    """The ``memory_limit`` setting, checked: the cap the loader puts on a load (``uncapped`` lifts it)."""
     limit = str(settings.get("memory_limit") or "").strip()
     if not limit:
         return None
