@@ -41,9 +41,17 @@ CREATE OR REPLACE TEMP MACRO rs_num(x) AS TRY_CAST(x AS DOUBLE);
 CREATE OR REPLACE TEMP MACRO rs_int(x) AS coalesce(TRY_CAST(x AS BIGINT), TRY_CAST(round(TRY_CAST(x AS DOUBLE)) AS BIGINT));
 CREATE OR REPLACE TEMP MACRO rs_bad_num(x) AS (x IS NOT NULL AND rs_dec(x) IS NULL);  -- unreadable, or beyond DECIMAL(38,12)
 CREATE OR REPLACE TEMP MACRO rs_bad_int(x) AS (x IS NOT NULL AND rs_int(x) IS NULL);
+-- ISO text with or without an offset or zone (none: UTC, the session's zone), as a UTC TIMESTAMP
+CREATE OR REPLACE TEMP MACRO rs_ts_iso(x) AS TRY_CAST(TRY_CAST(x AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP);
+-- Python's own form (2026-08-01 00:00:06.662604, LiteLLM's) is read by its one exact format, at a
+-- fifth of the zoned cast's cost (twice a row in a log); a string of its length that does not match
+-- (an offset in place of digits) falls through. A failed strptime costs more than the cast: the
+-- shape is checked first.
 CREATE OR REPLACE TEMP MACRO rs_ts(x) AS
     CASE WHEN x IS NULL THEN NULL
-         WHEN substr(x, 5, 1) = '-' THEN TRY_CAST(TRY_CAST(x AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)
+         WHEN length(x) = 26 AND substr(x, 20, 1) = '.' AND substr(x, 11, 1) = ' '
+              THEN coalesce(try_strptime(x, '%Y-%m-%d %H:%M:%S.%f'), rs_ts_iso(x))
+         WHEN substr(x, 5, 1) = '-' THEN rs_ts_iso(x)
          WHEN regexp_matches(x, '^\s*\d{1,2}/\d{1,2}/\d{2}(\s|$)')
               THEN try_strptime(trim(x), ['%m/%d/%y %H:%M:%S', '%m/%d/%y %H:%M', '%m/%d/%y'])
          WHEN regexp_matches(x, '^\s*\d{1,2}/\d{1,2}/\d{4}')
@@ -52,7 +60,7 @@ CREATE OR REPLACE TEMP MACRO rs_ts(x) AS
               THEN make_timestamp(CAST(TRY_CAST(trim(x) AS DOUBLE) * 1000 AS BIGINT))
          WHEN regexp_matches(x, '^\s*\d{9,10}(\.\d+)?\s*$')
               THEN make_timestamp(CAST(TRY_CAST(trim(x) AS DOUBLE) * 1000000 AS BIGINT))
-         ELSE TRY_CAST(TRY_CAST(trim(x) AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END;
+         ELSE rs_ts_iso(trim(x)) END;
 CREATE OR REPLACE TEMP MACRO rs_bad_ts(x) AS (nullif(trim(x), '') IS NOT NULL AND rs_ts(x) IS NULL);
 -- tag lists ["team:legal", "beta"] as a JSON object {"team": "legal", "beta": "true"} (first value wins)
 CREATE OR REPLACE TEMP MACRO rs_kv(x) AS struct_pack(

@@ -1,7 +1,8 @@
-"""Property tests for the parsers' money and count arithmetic (hypothesis)."""
+"""Property tests for the parsers' money, count and timestamp arithmetic (hypothesis)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +26,36 @@ def test_rs_dec_is_exact_for_every_decimal_spelling(values: list[Decimal]) -> No
         for text in (str(v), f"{v:E}", f" {v} ", f"${v:,}" if v >= 0 else f"({-v})"):
             got = con.execute("SELECT rs_dec(?)", [text]).fetchone()[0]
             assert got == v, (text, got)
+
+
+instants = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1))
+offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
+
+
+@given(st.lists(st.tuples(instants, offsets), min_size=1, max_size=40))
+@settings(max_examples=60, deadline=None)
+def test_rs_ts_reads_every_spelling_as_the_same_utc_instant(values: list[tuple[datetime, timezone]]) -> None:
+    """Python's own form takes a fast exact path; the shapes of its length with an offset in
+    place of fraction digits, and every zoned form, must still come out in UTC."""
+    con = duckdb.connect()
+    con.execute(MACROS)
+    con.execute("SET TimeZone = 'UTC'")
+    for naive, tz in values:
+        aware = naive.replace(tzinfo=tz)
+        utc = aware.astimezone(UTC).replace(tzinfo=None)
+        short = f"{naive:%Y-%m-%d %H:%M:%S}.{naive.microsecond // 100000}{aware:%z}"  # 26 characters
+        spellings = {
+            str(naive.replace(microsecond=naive.microsecond or 1)): naive.replace(microsecond=naive.microsecond or 1),
+            naive.isoformat(sep="T", timespec="microseconds") + "Z": naive,
+            aware.isoformat(): utc,
+            aware.isoformat(sep=" ", timespec="microseconds"): utc,
+        }
+        for text, want in spellings.items():
+            got = con.execute("SELECT rs_ts(?)", [text]).fetchone()[0]  # type: ignore[index]
+            assert got == want, (text, got, want)
+        # the length of Python's form, with an offset where its fraction digits would be
+        got = con.execute("SELECT rs_ts(?)", [short]).fetchone()[0]  # type: ignore[index]
+        assert len(short) == 26 and got == datetime.fromisoformat(short).astimezone(UTC).replace(tzinfo=None), (short, got)
 
 
 @given(st.lists(st.tuples(money, st.integers(min_value=0, max_value=10**9)), min_size=1, max_size=30))
