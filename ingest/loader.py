@@ -175,7 +175,7 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Call
             # batches until the ones before them are written (spilled beyond the limit).
             stage = ctx.stage = f"_stage_{file_id}"
             con.execute(f"SET preserve_insertion_order = {str(ctx.number_lines).lower()}")
-            con.execute(f"CREATE TABLE {stage} AS {select_sql}")
+            con.execute(f"CREATE TABLE {stage} AS {_with_key_hash(con, kind, select_sql)}")
             cols = {r[0] for r in con.execute(f"DESCRIBE {stage}").fetchall()}
             warn = "_warn" if "_warn" in cols else "NULL"
             ok = "FILTER (WHERE _reject IS NULL)"
@@ -183,7 +183,7 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Call
             total, rejected, warned, raws = con.execute(
                 f"SELECT count(*), count(_reject), count({warn}) {ok}, {models} "
                 f"FROM {stage}").fetchone()  # type: ignore[misc]
-            repeated = not kind.per_file_occurrence and _repeats(con, stage, _key(kind, cols), total - rejected)
+            repeated = not kind.per_file_occurrence and _repeats(con, stage, total - rejected)
             if total == 0:
                 raise IngestError(s.name, "no data rows (header only or an empty export)",
                                   hint="export a period that has usage")
@@ -191,7 +191,7 @@ def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Call
                 if not ctx.number_lines:  # rare: read again, numbered, to say which lines
                     ctx.number_lines = True
                     con.execute("SET preserve_insertion_order = true")
-                    con.execute(f"CREATE OR REPLACE TABLE {stage} AS {reader.read(ctx)}")
+                    con.execute(f"CREATE OR REPLACE TABLE {stage} AS {_with_key_hash(con, kind, reader.read(ctx))}")
                 _record_rejects(con, ctx, file_id, s.name, cols)
             if rejected == total:
                 first = con.execute(
@@ -293,15 +293,25 @@ def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind_name: str, file_id: in
         _reset(con, "preserve_insertion_order")
 
 
-def _repeats(con: duckdb.DuckDBPyConnection, stage: str, key: str, rows: int) -> bool:
-    """Whether a key repeats among the stage's valid rows. Their 64-bit hashes are counted distinct
-    (equal keys hash equal, so no repeat is missed; a collision only sends the file through the
-    insert's dedupe, which keeps the same rows), in slices of at most REPEAT_SLICE rows by hash:
-    a DISTINCT over 100M keys at once ran out of the 1 GB cap."""
+def _with_key_hash(con: duckdb.DuckDBPyConnection, kind: Kind, select_sql: str) -> str:
+    """The stage's SELECT with ``_key_hash``, the 64-bit hash of the row's key, for kinds whose keys
+    are checked for repeats (_repeats): hashed once as the rows are read rather than once per
+    slice (five passes over the text keys at 100M rows)."""
+    if kind.per_file_occurrence:
+        return select_sql
+    names = {r[0] for r in con.execute(f"DESCRIBE {select_sql}").fetchall()}
+    return f"SELECT *, hash({_key(kind, names)}) AS _key_hash FROM ({select_sql})"
+
+
+def _repeats(con: duckdb.DuckDBPyConnection, stage: str, rows: int) -> bool:
+    """Whether a key repeats among the stage's valid rows. Their 64-bit hashes (``_key_hash``) are
+    counted distinct (equal keys hash equal, so no repeat is missed; a collision only sends the file
+    through the insert's dedupe, which keeps the same rows), in slices of at most REPEAT_SLICE rows
+    by hash: a DISTINCT over 100M keys at once ran out of the 1 GB cap."""
     slices = max(1, -(-rows // REPEAT_SLICE))
     for i in range(slices):
-        part = f" AND hash({key}) % {slices} = {i}" if slices > 1 else ""
-        n, distinct = con.execute(f"SELECT count(*), count(DISTINCT hash({key})) FROM {stage} "
+        part = f" AND _key_hash % {slices} = {i}" if slices > 1 else ""
+        n, distinct = con.execute(f"SELECT count(*), count(DISTINCT _key_hash) FROM {stage} "
                                   f"WHERE _reject IS NULL{part}").fetchone()  # type: ignore[misc]
         if n > distinct:
             return True
