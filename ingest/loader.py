@@ -11,8 +11,9 @@ The rules a user relies on live here and nowhere else:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,12 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: str | Path, readers: dict[
 def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Callable[[], str],
           options: dict[str, Any], result: IngestResult) -> None:
     """``digest`` returns the file's sha256 (computed beside the load; recorded when it commits)."""
+    with _threads(con, s):
+        _load_in_transaction(con, s, reader, digest, options, result)
+
+
+def _load_in_transaction(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Callable[[], str],
+                         options: dict[str, Any], result: IngestResult) -> None:
     kind = KINDS[reader.kind]
     con.execute("BEGIN TRANSACTION")
     try:
@@ -291,6 +298,28 @@ def _insert_new_rows(con: duckdb.DuckDBPyConnection, kind_name: str, file_id: in
         return con.execute(f"INSERT INTO {kind.table} BY NAME {sql}", [file_id]).fetchone()[0]  # type: ignore[index]
     finally:
         _reset(con, "preserve_insertion_order")
+
+
+@contextmanager
+def _threads(con: duckdb.DuckDBPyConnection, s: Sniff) -> Iterator[None]:
+    """One thread more than the connection has while a compressed file loads. DuckDB inflates a
+    gzip file one buffer at a time under a lock, so with a thread per core one core waits while the
+    other inflates: at 100M rows the stage used 1.76 of 2 cores and took 605 s; with a third thread
+    1.88 cores and 582 s, the load 750 s against 811 (docs/performance.md, Session 9). A plain file
+    is read in parallel and gained nothing. Set outside the load's transaction and put back after
+    it commits or rolls back (a failed statement's transaction refuses SET)."""
+    if not s.compression:
+        yield
+        return
+    threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])  # type: ignore[index]
+    con.execute(f"SET threads = {threads + 1}")
+    try:
+        yield
+    finally:
+        try:
+            con.execute(f"SET threads = {threads}")
+        except duckdb.Error:  # a connection a full disk invalidated (see _rollback): nothing to put back
+            pass
 
 
 def _with_key_hash(con: duckdb.DuckDBPyConnection, kind: Kind, select_sql: str) -> str:

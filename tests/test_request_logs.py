@@ -3,6 +3,7 @@ a Langfuse export, asserting tokens, costs and attribution; prompt text never st
 
 from __future__ import annotations
 
+import gzip
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -52,6 +53,36 @@ def test_litellm_sample_company_csv(store: duckdb.DuckDBPyConnection) -> None:
     # loading the same rows again (another export that overlaps) adds nothing
     again = ingest.ingest_file(store, LOGS / "litellm_spend_logs.csv", name="litellm_again.csv")
     assert again.status == "skipped" or again.rows == 0
+
+
+def test_litellm_gzip_loads_as_the_plain_csv_and_keeps_threads(tmp_path: Path) -> None:
+    """A compressed log loads with one thread more (ingest.loader._threads): the same rows and costs
+    as the plain file, and the connection's thread count as it was, after a load and a failed one."""
+    plain = LOGS / "litellm_spend_logs.csv"
+    gz = tmp_path / "litellm_spend_logs.csv.gz"
+    gz.write_bytes(gzip.compress(plain.read_bytes()))
+    rejected = tmp_path / "rejected.csv.gz"   # every startTime unreadable: the load fails, rolled back
+    lines = plain.read_text().splitlines(keepends=True)
+    rejected.write_bytes(gzip.compress((lines[0] + "".join(
+        ln.replace(",2026-", ",x2026-") for ln in lines[1:])).encode()))
+    cut = tmp_path / "cut.csv.gz"   # the stream ends mid-file: DuckDB fails inside the transaction
+    cut.write_bytes(gz.read_bytes()[: gz.stat().st_size // 2])
+    sums = "SELECT count(*), sum(cost), sum(logged_cost), count(DISTINCT tags), count(DISTINCT team) FROM requests"
+    totals = []
+    for i, f in enumerate((plain, gz)):
+        con = ingest.connect(tmp_path / f"{i}.duckdb")
+        con.execute("SET threads = 1")
+        r = ingest.ingest_file(con, f)
+        assert (r.status, r.rows, r.rejected) == ("loaded", 2580, 0), r.error
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+        totals.append(con.execute(sums).fetchone())
+        if f is gz:
+            for bad, error in ((rejected, "every row was rejected"), (cut, "cut.csv.gz")):
+                failed = ingest.ingest_file(con, bad)
+                assert failed.status == "failed" and error in (failed.error or ""), failed.error
+                assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+                assert con.execute("SELECT count(*) FROM requests").fetchone()[0] == 2580
+    assert totals[0] == totals[1] and totals[0][0] == 2580
 
 
 def test_langfuse_camel_case_jsonl(store: duckdb.DuckDBPyConnection) -> None:
