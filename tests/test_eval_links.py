@@ -3,8 +3,8 @@ evaluated request id's request rows, kept at ingest by ingest/evallinks.py) and 
 instead of every request, and must return exactly what the queries they replaced return
 (tests/fixtures/reference_sql/eval_summary.sql, eval_evidence.sql: the same rows, the same values).
 
-Checked on the sample company slice, the 1M bench store (a copy, migrated, so the migration's fill is
-what is read), AlpacaEval's real judge data, and adversarial stores built from
+Checked on the sample company slice, the 1M bench store (built from the bench's 1M company, its links
+dropped and filled again by the migration, so the migration's fill is what is read), AlpacaEval's real judge data, and adversarial stores built from
 tests/fixtures/evallinks (README.md there): evals loaded before and after the requests, a request id
 in two files, request and eval files removed and re-loaded, workload rules changing the key, period
 bounds cutting through a day. After every step the links are also held against their definition:
@@ -32,7 +32,6 @@ from tests.conftest import FIXTURES, ROOT
 
 REF = ROOT / "tests" / "fixtures" / "reference_sql"
 LINKS = FIXTURES / "evallinks"
-BENCH_STORE = Path(os.environ.get("RIGHTSIZE_BENCH_STORE", "/work/main/data/bench/ours.duckdb"))
 TOLERANCES = (0.0, 0.75)   # the tolerance only decides `eligible`
 
 # Period bounds: open, whole days, bounds cutting a day (mid-day, one microsecond past midnight, the
@@ -135,15 +134,34 @@ def test_slice_equals_the_reference(slice_con: duckdb.DuckDBPyConnection) -> Non
 # --- the 1M bench store (a copy: migration 0093 fills its links) ---------------------------------
 
 
-def test_bench_store_equals_the_reference(tmp_path: Path) -> None:
-    """The sample company at 1M requests (bench/run.py's store, 1,200-odd evals), copied and migrated:
-    the links the migration builds give the reference's results."""
-    assert BENCH_STORE.is_file(), (f"the 1M bench store is not at {BENCH_STORE}: build it with `make bench` "
-                                   "at 1M rows or set RIGHTSIZE_BENCH_STORE")
-    copy = tmp_path / "bench.duckdb"
-    shutil.copyfile(BENCH_STORE, copy)
-    con = ingest.connect(copy)
+def bench_store(path: Path) -> Path:
+    """bench/run.py's 1M store at ``path``: the bench's 1M company (bench/data.py; generated once
+    and cached where the bench caches it, BENCH_DATA or data/bench/) loaded in its order (prices,
+    bills, logs, evals), as the ingest case loads it. RIGHTSIZE_BENCH_STORE names a built one."""
+    given = os.environ.get("RIGHTSIZE_BENCH_STORE")
+    if given:
+        shutil.copyfile(given, path)
+        return path
+    from bench import data
+
+    company = data.company(1_000_000, Path(os.environ.get("BENCH_DATA") or ROOT / "data" / "bench"))
+    con = ingest.connect(path)
     try:
+        for f in data.files(company):
+            load(con, f)
+    finally:
+        con.close()
+    return path
+
+
+def test_bench_store_equals_the_reference(tmp_path: Path) -> None:
+    """The sample company at 1M requests (bench/run.py's store, 1,200-odd evals), its links dropped
+    and built again by migration 0093's fill: the links give the reference's results."""
+    con = ingest.connect(bench_store(tmp_path / "bench.duckdb"))
+    try:
+        con.execute("DROP TABLE eval_request")
+        con.execute("DELETE FROM schema_migrations WHERE name = '0093_eval_links'")
+        assert migrate(con) == ["0093_eval_links"]
         assert check_links(con) > 1000
         summaries = check_all(con, [(None, None), ("2026-10-01", "2026-11-01"),
                                     ("2026-08-15 12:00:00", "2026-09-10 03:00:00")], keys=("auto", "team"), tolerances=TOLERANCES)
