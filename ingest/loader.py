@@ -133,7 +133,8 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: str | Path, readers: dict[
             s = sniff(path, name)
             reader = choose_reader(s, readers, format)
             result.format, result.kind = reader.name, reader.kind
-            _load(con, s, reader, hashing.result, options or {}, result)
+            with _threads(con, s):
+                _load(con, s, reader, hashing.result, options or {}, result)
     except IngestError as exc:
         result.status, result.error = "failed", str(exc)
         _record_failure(con, name, result)
@@ -149,12 +150,6 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: str | Path, readers: dict[
 def _load(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Callable[[], str],
           options: dict[str, Any], result: IngestResult) -> None:
     """``digest`` returns the file's sha256 (computed beside the load; recorded when it commits)."""
-    with _threads(con, s):
-        _load_in_transaction(con, s, reader, digest, options, result)
-
-
-def _load_in_transaction(con: duckdb.DuckDBPyConnection, s: Sniff, reader: Reader, digest: Callable[[], str],
-                         options: dict[str, Any], result: IngestResult) -> None:
     kind = KINDS[reader.kind]
     con.execute("BEGIN TRANSACTION")
     try:

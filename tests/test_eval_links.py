@@ -4,11 +4,11 @@ instead of every request, and must return exactly what the queries they replaced
 (tests/fixtures/reference_sql/eval_summary.sql, eval_evidence.sql: the same rows, the same values).
 
 Checked on the sample company slice, the 1M bench store (built from the bench's 1M company, its links
-dropped and filled again by the migration, so the migration's fill is what is read), AlpacaEval's real judge data, and adversarial stores built from
-tests/fixtures/evallinks (README.md there): evals loaded before and after the requests, a request id
-in two files, request and eval files removed and re-loaded, workload rules changing the key, period
-bounds cutting through a day. After every step the links are also held against their definition:
-the request rows whose id a stored eval names."""
+dropped and filled again by the migration, so the migration's fill is what is read), AlpacaEval's
+real judge data, and adversarial stores built from tests/fixtures/evallinks (README.md there): evals
+loaded before and after the requests, a request id in two files, request and eval files removed and
+re-loaded, workload rules changing the key, period bounds cutting through a day. After every step
+the links are also held against their definition: the request rows whose id a stored eval names."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def test_slice_equals_the_reference(slice_con: duckdb.DuckDBPyConnection) -> Non
     assert facts.quality_evidence.equals(rows)
 
 
-# --- the 1M bench store (a copy: migration 0093 fills its links) ---------------------------------
+# --- the 1M bench store (built here: migration 0093 fills its links again) ----------------------
 
 
 def bench_store(path: Path) -> Path:
