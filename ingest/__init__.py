@@ -16,7 +16,7 @@ from ingest.anthropic import AnthropicCostReader, AnthropicUsageReader
 from ingest.aws_cur import AwsCurReader
 from ingest.azure import AzureReader
 from ingest.base import Reader
-from ingest.errors import ConfigError, IngestError, QueryError, RightsizeError
+from ingest.errors import ConfigError, IngestError, QueryError, RightsizeError, StoreBusy
 from ingest.evals import AlpacaEvalReader, GenericEvalReader
 from ingest.focus import FocusReader
 from ingest.gateways import HeliconeReader, OpenRouterReader
@@ -82,5 +82,5 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: str | Path, format: str | 
     return _ingest_file(con, path, READERS, format=format, name=name, options=options)
 
 
-__all__ = ["READERS", "ConfigError", "IngestError", "IngestResult", "QueryError", "RightsizeError",
+__all__ = ["READERS", "ConfigError", "IngestError", "IngestResult", "QueryError", "RightsizeError", "StoreBusy",
            "connect", "formats", "ingest_file", "remove_file"]

@@ -15,6 +15,11 @@ class ConfigError(RightsizeError):
     """A setting, price file or mapping is wrong."""
 
 
+class StoreBusy(ConfigError):
+    """Another process held the store's lock (it was writing, or reading while we wanted to write)
+    for longer than the ``store_wait`` setting."""
+
+
 class IngestError(RightsizeError):
     """A file cannot be loaded. Carries the file name, the line (if known) and the cause."""
 

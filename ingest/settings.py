@@ -30,6 +30,8 @@ SETTINGS: dict[str, Setting] = {
     for s in [
         Setting("db", "data/rightsize.duckdb",
                 "The store: a DuckDB file path or a SQLAlchemy URL (duckdb:///path.duckdb)."),
+        Setting("store_wait", 30, "Seconds a command or a dashboard page waits for the store while another "
+                "process holds it (`rightsize ingest` holds it while it loads a file) before saying it is busy."),
         Setting("config", "rightsize.toml", "Optional TOML file holding any of these settings."),
         Setting("upload_max_mb", 500, "Largest file the dashboard accepts for upload, in MB."),
         Setting("currency", "USD", "Currency used when a source does not name one."),

@@ -19,7 +19,7 @@ import duckdb
 from sqlalchemy.engine import make_url
 
 from ingest import settings
-from ingest.errors import ConfigError
+from ingest.errors import ConfigError, StoreBusy
 
 MIGRATIONS_TABLE = "schema_migrations"
 
@@ -65,14 +65,34 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
+WRITER_WAITING_FRESH = 2.0  # seconds; a waiting writer touches its flag at least every 0.5 s
+
+
+def writer_flag(path: Path) -> Path:
+    """The file a writer kept out by readers touches while it waits for the store's lock."""
+    return path.with_name(path.name + ".writer-waiting")
+
+
+def _writer_waiting(flag: Path) -> bool:
+    try:
+        return time.time() - flag.stat().st_mtime < WRITER_WAITING_FRESH
+    except OSError:
+        return False
+
+
 def connect(db: str | Path | None = None, read_only: bool = False,
-            retry_seconds: float = 10.0) -> duckdb.DuckDBPyConnection:
+            retry_seconds: float | None = None) -> duckdb.DuckDBPyConnection:
     """Open the store (creating and migrating it unless read-only).
 
-    DuckDB lets one process write a file at a time; another process that is loading holds the lock
-    only for its transaction, so a busy store is retried for ``retry_seconds`` before giving up.
+    DuckDB lets one process write a file at a time, and not while another process reads it. A busy
+    store is retried for ``retry_seconds`` (default: the ``store_wait`` setting), then ``StoreBusy``
+    is raised. Writers go first: a writer that finds
+    the store locked touches ``writer_flag`` while it waits, and readers hold back while the flag is
+    fresh, so a stream of dashboard reads cannot keep `rightsize ingest` out. A flag left by a
+    writer that died goes stale in ``WRITER_WAITING_FRESH`` seconds.
     """
     target = resolve_db(db)
+    flag: Path | None = None
     if target != ":memory:" and not target.startswith("md:"):
         path = Path(target)
         if read_only and not path.exists():
@@ -81,17 +101,37 @@ def connect(db: str | Path | None = None, read_only: bool = False,
             migrate(con)
             return con
         path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + retry_seconds
+        flag = writer_flag(path)
+    wait = float(settings.get("store_wait")) if retry_seconds is None else retry_seconds
+    deadline = time.monotonic() + wait
     delay = 0.05
-    while True:
-        try:
-            con = duckdb.connect(target, read_only=read_only)
-            break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise ConfigError(f"cannot open the store {target}: {exc}") from exc
+    flagged = False
+    try:
+        while True:
+            if read_only and flag is not None and _writer_waiting(flag) and time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
+            try:
+                con = duckdb.connect(target, read_only=read_only)
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise ConfigError(f"cannot open the store {target}: {exc}") from exc
+                if time.monotonic() > deadline:
+                    raise StoreBusy(f"the store {target} is busy: another process held it for {wait:.0f} s "
+                                    f"(a `rightsize ingest` loading a file?); try again when it is done, or "
+                                    f"wait longer with the store_wait setting ({exc})") from exc
+            if not read_only and flag is not None:
+                try:
+                    flag.touch()
+                    flagged = True
+                except OSError:
+                    pass  # a read-only folder: wait without the flag
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
+    finally:
+        if flagged and flag is not None:
+            flag.unlink(missing_ok=True)
     con.execute("SET enable_progress_bar = false")
     con.execute("SET TimeZone = 'UTC'")  # timestamps without an offset are UTC, whatever the machine says
     if not read_only:

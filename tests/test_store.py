@@ -104,3 +104,82 @@ def test_after_load_hooks_run_under_the_cap_and_updates_lift_it(tmp_path: Path, 
     assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == own
     assert con.execute("SELECT count(*) FROM request_daily").fetchall()[0][0] > 0
     con.close()
+
+
+READER = """
+import sys, time
+from pathlib import Path
+import ingest
+db, stop, offset = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
+time.sleep(offset)
+reads = 0
+while not stop.exists():
+    con = ingest.connect(db, read_only=True, retry_seconds=120)  # as app/dashboard/data.py reads
+    try:
+        con.execute("SELECT count(*) FROM written").fetchall()
+        time.sleep(0.5)  # a page's queries
+        reads += 1
+    finally:
+        con.close()
+print(reads)
+"""
+
+
+def test_a_writer_gets_in_while_readers_keep_the_store_busy(tmp_path: Path) -> None:
+    """Four processes reading back to back, half a second each and staggered (the dashboard under
+    load), leave no moment without a reader holding the store; the writer still opens it within its retry, because readers hold back
+    while its flag is fresh. The readers carry on after it and see no error; the flag is gone."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from ingest.store import writer_flag
+
+    db = tmp_path / "busy.duckdb"
+    con = ingest.connect(db)
+    con.execute("CREATE TABLE written AS SELECT 0 AS x")
+    con.close()
+    stop = tmp_path / "stop"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    readers = [subprocess.Popen([sys.executable, "-c", READER, str(db), str(stop), str(i * 0.125)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(4)]
+    try:
+        time.sleep(3.0)  # every reader is in its loop
+        con = ingest.connect(db, retry_seconds=10)
+        con.execute("UPDATE written SET x = 1")
+        con.close()
+        assert not writer_flag(db).exists()
+        time.sleep(1.0)
+    finally:
+        stop.touch()
+        outs = [r.communicate(timeout=120) for r in readers]
+    for r, (out, err) in zip(readers, outs, strict=True):
+        assert r.returncode == 0, err
+        assert int(out) > 0
+    con = ingest.connect(db, read_only=True)
+    assert con.execute("SELECT x FROM written").fetchall() == [(1,)]
+    con.close()
+
+
+def test_a_flag_left_by_a_dead_writer_goes_stale(tmp_path: Path) -> None:
+    """A writer killed while it waited leaves its flag behind: readers hold back only until the flag
+    is WRITER_WAITING_FRESH seconds old, not for their whole retry."""
+    import os
+    import time
+
+    from ingest.store import WRITER_WAITING_FRESH, writer_flag
+
+    db = tmp_path / "s.duckdb"
+    ingest.connect(db).close()
+    flag = writer_flag(db)
+    flag.touch()
+    start = time.monotonic()
+    ingest.connect(db, read_only=True, retry_seconds=60).close()
+    waited = time.monotonic() - start
+    assert WRITER_WAITING_FRESH * 0.5 < waited < 30, waited
+    old = time.time() - 60
+    os.utime(flag, (old, old))
+    start = time.monotonic()
+    ingest.connect(db, read_only=True, retry_seconds=60).close()
+    assert time.monotonic() - start < 30  # a flag taken as fresh would hold it for the whole 60 s

@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from app.dashboard.auth import gate
+from ingest.errors import StoreBusy
 
 st.set_page_config(page_title="rightsize", layout="wide")
 gate()
@@ -28,4 +29,8 @@ PAGES: list[tuple[str, str]] = [
 ]
 pages = [st.Page(str(VIEWS / f), title=t, default=(i == 0), url_path=f.removesuffix(".py"))
          for i, (f, t) in enumerate(PAGES)]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except StoreBusy as exc:  # `rightsize ingest` is loading a big file: say so instead of a traceback
+    st.warning(f"{exc}. This page shows the new data once the load is done.")
+    st.button("Try again")
