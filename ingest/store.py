@@ -118,9 +118,10 @@ def connect(db: str | Path | None = None, read_only: bool = False,
                 if "lock" not in str(exc).lower():
                     raise ConfigError(f"cannot open the store {target}: {exc}") from exc
                 if time.monotonic() > deadline:
+                    held = re.split(r"\. (However|See also)", str(exc))[0].removeprefix("IO Error: ")  # not DuckDB's advice
                     raise StoreBusy(f"the store {target} is busy: another process held it for {wait:.0f} s "
                                     f"(a `rightsize ingest` loading a file?); try again when it is done, or "
-                                    f"wait longer with the store_wait setting ({exc})") from exc
+                                    f"wait longer with the store_wait setting ({held})") from exc
             if not read_only and flag is not None:
                 try:
                     flag.touch()

@@ -183,3 +183,31 @@ def test_a_flag_left_by_a_dead_writer_goes_stale(tmp_path: Path) -> None:
     start = time.monotonic()
     ingest.connect(db, read_only=True, retry_seconds=60).close()
     assert time.monotonic() - start < 30  # a flag taken as fresh would hold it for the whole 60 s
+
+
+def test_the_cli_says_the_store_is_busy_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`rightsize ingest` into a store another process holds longer than store_wait: exit 2 and one
+    line naming the store and the setting (not DuckDB's advice about its own CLI); nothing loaded."""
+    import subprocess
+    import sys
+
+    from tests.conftest import FIXTURES, run_cli
+
+    db = tmp_path / "held.duckdb"
+    ingest.connect(db).close()
+    monkeypatch.setenv("RIGHTSIZE_STORE_WAIT", "1")
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); sys.stdin.read()", str(db)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        proc = run_cli("ingest", str(next((FIXTURES / "logs").glob("*.csv"))), db=db)
+    finally:
+        holder.communicate("", timeout=60)
+    assert proc.returncode == 2
+    lines = [line for line in proc.stderr.splitlines() if not line.startswith("[1/1]")]
+    assert len(lines) == 1 and f"the store {db} is busy" in lines[0] and "store_wait" in lines[0], proc.stderr
+    assert "However" not in lines[0] and "See also" not in lines[0] and "Traceback" not in proc.stderr
+    con = ingest.connect(db, read_only=True)
+    assert con.execute("SELECT count(*) FROM source_file").fetchone() == (0,)
+    con.close()
