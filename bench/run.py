@@ -349,6 +349,13 @@ DEFAULT_CASES = [c for c in CASES if c != "generic"]
 RENAMED = {"ingest request log CSV (normalized, costed)": "ingest generic request CSV (normalized, costed)"}
 
 
+TARGET_ROWS = 10_000_000  # the issue's targets are set at 10M rows (ingest also at 100M)
+
+
+def _ok(r: Result) -> str:
+    return "-" if r.rows < TARGET_ROWS else ("yes" if r.ok else "NO")
+
+
 def write(results: list[Result], sizes: list[int], data: dict[str, str] | None = None) -> None:
     """Write results.json and RESULTS.md. Lines of cases and sizes not run this time are kept from
     the previous results (each line says when it was measured), so `make bench CASES=...` updates
@@ -373,7 +380,10 @@ def write(results: list[Result], sizes: list[int], data: dict[str, str] | None =
     lines = ["# Benchmark results", "", f"Written {meta['when']} on {meta['cpus']} CPUs, Python {meta['python']} "
              "(`make bench`; what each case measures and why: [docs/performance.md](../../docs/performance.md)).",
              "Ratios are ours / plain DuckDB on the same data in the same run; dashboard pages also have an "
-             "absolute target (server-side seconds).", "",
+             "absolute target (server-side seconds).",
+             "The issue's targets are at 10M rows (and 100M for ingest): 1M lines show the growth and the fixed "
+             "costs a small store pays, and their ok column is '-'. The Langfuse JSONL ingest has no target in "
+             "the issue (its ingest target is the CSV's); 1.5x is our own goal for it.", "",
              "| case | rows | baseline | baseline s | ours s | ratio | target | peak RSS MB | RSS target | ok | measured |",
              "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in results:
@@ -381,7 +391,7 @@ def write(results: list[Result], sizes: list[int], data: dict[str, str] | None =
             f"{' and ' if r.target_ratio else ''}≤ {r.target_seconds:g} s" if r.target_seconds else "")
         lines.append(f"| {r.case} | {r.rows:,} | {r.baseline} | {r.baseline_seconds:.2f} | {r.ours_seconds:.2f} | "
                      f"{r.ratio:.2f}x | {target or '-'} | {r.ours_peak_rss_mb:.0f} | "
-                     f"{r.rss_target_mb or '-'} | {'yes' if r.ok else 'NO'} | {r.when} |")
+                     f"{r.rss_target_mb or '-'} | {_ok(r)} | {r.when} |")
     if meta["data"]:
         lines += ["", "Data (bench/data.py: the sample company's logs and bills, cached under BENCH_DATA):", ""]
         lines += [f"- {int(k):,}: {v}" for k, v in sorted(meta["data"].items(), key=lambda kv: int(kv[0]))]

@@ -156,7 +156,8 @@ def test_bench_cases_run_on_the_company(tmp_path: Path, monkeypatch: pytest.Monk
     """bench/run.py's store-building, reconciliation, analytics and re-price cases, end to end on a
     slice-sized company: every file loads with no rejects (the cases assert it), the ingest lines
     name each log file's exact row count, reconciliation finds billed money, and the price change
-    re-prices (reprice_case asserts the 10% drop). RESULTS.md gets the data line."""
+    re-prices (reprice_case asserts the 10% drop). RESULTS.md gets the data line, and its lines below
+    10M rows (where the issue sets no target) say '-' for ok."""
     import bench.run as run
 
     monkeypatch.setattr(run, "DATA", tmp_path / "bench")
@@ -189,6 +190,8 @@ def test_bench_cases_run_on_the_company(tmp_path: Path, monkeypatch: pytest.Monk
     text = (tmp_path / "results" / "RESULTS.md").read_text()
     assert f"- {SLICE_ROWS:,}: {d.name}: generated at scale 0.003" in text
     assert f"{data.LITELLM} {truth['requests']['litellm']:,} rows" in text
+    lines = [line for line in text.splitlines() if line.startswith("| ingest")]  # below 10M: no target
+    assert len(lines) == 2 and all(line.split(" | ")[-2] == "-" for line in lines), lines
 
 
 def test_a_linked_company_of_another_size_is_refused(tmp_path: Path) -> None:
