@@ -86,10 +86,10 @@ def connect(db: str | Path | None = None, read_only: bool = False,
 
     DuckDB lets one process write a file at a time, and not while another process reads it. A busy
     store is retried for ``retry_seconds`` (default: the ``store_wait`` setting), then ``StoreBusy``
-    is raised. Writers go first: a writer that finds
-    the store locked touches ``writer_flag`` while it waits, and readers hold back while the flag is
-    fresh, so a stream of dashboard reads cannot keep `rightsize ingest` out. A flag left by a
-    writer that died goes stale in ``WRITER_WAITING_FRESH`` seconds.
+    is raised. Writers go first: a writer that finds the store locked touches ``writer_flag`` while
+    it waits, and readers hold back while the flag is fresh, so a stream of dashboard reads cannot
+    keep `rightsize ingest` out. A flag left by a writer that died goes stale in
+    ``WRITER_WAITING_FRESH`` seconds.
     """
     target = resolve_db(db)
     flag: Path | None = None
