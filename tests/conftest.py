@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -51,6 +53,19 @@ def store(db_path: Path) -> duckdb.DuckDBPyConnection:
     con = ingest.connect(db_path)
     yield con
     con.close()
+
+
+@contextmanager
+def held_store(db: Path) -> Iterator[None]:
+    """Another process holds ``db`` open for writing (a long `rightsize ingest`) until the block ends."""
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); sys.stdin.read()", str(db)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.communicate("", timeout=60)
 
 
 def run_cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -305,23 +305,16 @@ def test_a_page_says_the_store_is_busy_while_another_process_writes_it(own_slice
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A process holding the store for writing longer than store_wait (a long `rightsize ingest`)
     gets a page a notice and a Try again button, not a traceback; once it lets go the page renders."""
-    import subprocess
-    import sys
+    from tests.conftest import held_store
 
     monkeypatch.setenv("RIGHTSIZE_STORE_WAIT", "1")
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-                               "print('held', flush=True); sys.stdin.read()", str(own_slice)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with held_store(own_slice):
         at = AppTest.from_file(MAIN, default_timeout=120)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         assert [w.value for w in at.warning if "is busy" in w.value and str(own_slice) in w.value], \
             [w.value for w in at.warning]
         assert [b.label for b in at.button] == ["Try again"]
-    finally:
-        holder.communicate("", timeout=60)
     at.button[0].click().run()
     ok(at)
     assert not [w.value for w in at.warning if "is busy" in w.value]

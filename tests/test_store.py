@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -10,8 +14,8 @@ import pytest
 
 import ingest
 from ingest.errors import ConfigError
-from ingest.store import migrations, resolve_db
-from tests.conftest import ROOT
+from ingest.store import WRITER_WAITING_FRESH, migrations, resolve_db, writer_flag
+from tests.conftest import FIXTURES, ROOT, held_store, run_cli
 
 
 def test_migrations_apply_once_and_are_recorded(db_path: Path) -> None:
@@ -62,8 +66,6 @@ def test_ingest_reads_within_the_memory_limit_then_lifts_it(tmp_path: Path, monk
     """The loader caps its reading passes with the memory_limit setting (they spill) and restores
     the connection's own limit after them, and its insertion-order setting after the insert (rows
     go in unordered); a bad value is refused."""
-    from tests.conftest import FIXTURES
-
     log = next((FIXTURES / "logs").glob("*.csv"))
     con = ingest.connect(tmp_path / "s.duckdb")
     own = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
@@ -84,8 +86,6 @@ def test_after_load_hooks_run_under_the_cap_and_updates_lift_it(tmp_path: Path, 
     run under the loader's cap; ``uncapped`` lifts it for an UPDATE and puts it back."""
     from ingest.loader import AFTER_LOAD
     from ingest.store import uncapped
-    from tests.conftest import FIXTURES
-
     seen: list[tuple[str, str]] = []
 
     def probe(con: duckdb.DuckDBPyConnection, source_file_id: int) -> None:
@@ -114,7 +114,7 @@ db, stop, offset = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
 time.sleep(offset)
 reads = 0
 while not stop.exists():
-    con = ingest.connect(db, read_only=True, retry_seconds=120)  # as app/dashboard/data.py reads
+    con = ingest.connect(db, read_only=True, retry_seconds=120)  # short and read-only, as app/dashboard/data.py reads
     try:
         con.execute("SELECT count(*) FROM written").fetchall()
         time.sleep(0.5)  # a page's queries
@@ -127,15 +127,9 @@ print(reads)
 
 def test_a_writer_gets_in_while_readers_keep_the_store_busy(tmp_path: Path) -> None:
     """Four processes reading back to back, half a second each and staggered (the dashboard under
-    load), leave no moment without a reader holding the store; the writer still opens it within its retry, because readers hold back
-    while its flag is fresh. The readers carry on after it and see no error; the flag is gone."""
-    import os
-    import subprocess
-    import sys
-    import time
-
-    from ingest.store import writer_flag
-
+    load), leave no moment without a reader holding the store; the writer still opens it within its
+    retry, because readers hold back while its flag is fresh. The readers carry on after it and see
+    no error; the flag is gone."""
     db = tmp_path / "busy.duckdb"
     con = ingest.connect(db)
     con.execute("CREATE TABLE written AS SELECT 0 AS x")
@@ -165,11 +159,6 @@ def test_a_writer_gets_in_while_readers_keep_the_store_busy(tmp_path: Path) -> N
 def test_a_flag_left_by_a_dead_writer_goes_stale(tmp_path: Path) -> None:
     """A writer killed while it waited leaves its flag behind: readers hold back only until the flag
     is WRITER_WAITING_FRESH seconds old, not for their whole retry."""
-    import os
-    import time
-
-    from ingest.store import WRITER_WAITING_FRESH, writer_flag
-
     db = tmp_path / "s.duckdb"
     ingest.connect(db).close()
     flag = writer_flag(db)
@@ -188,22 +177,11 @@ def test_a_flag_left_by_a_dead_writer_goes_stale(tmp_path: Path) -> None:
 def test_the_cli_says_the_store_is_busy_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`rightsize ingest` into a store another process holds longer than store_wait: exit 2 and one
     line naming the store and the setting (not DuckDB's advice about its own CLI); nothing loaded."""
-    import subprocess
-    import sys
-
-    from tests.conftest import FIXTURES, run_cli
-
     db = tmp_path / "held.duckdb"
     ingest.connect(db).close()
     monkeypatch.setenv("RIGHTSIZE_STORE_WAIT", "1")
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-                               "print('held', flush=True); sys.stdin.read()", str(db)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with held_store(db):
         proc = run_cli("ingest", str(next((FIXTURES / "logs").glob("*.csv"))), db=db)
-    finally:
-        holder.communicate("", timeout=60)
     assert proc.returncode == 2
     lines = [line for line in proc.stderr.splitlines() if not line.startswith("[1/1]")]
     assert len(lines) == 1 and f"the store {db} is busy" in lines[0] and "store_wait" in lines[0], proc.stderr
