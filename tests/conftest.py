@@ -17,11 +17,9 @@ import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("RIGHTSIZE_SHARED", ROOT.parent / "shared"))
-SAMPLES = SHARED / "samples"
+# Real exports written by other projects, copied with their provenance and licences (PROVENANCE.md)
+SAMPLES = ROOT / "tests" / "data" / "samples"
 FIXTURES = ROOT / "tests" / "fixtures"
-
-if not SAMPLES.is_dir():  # fail loudly rather than skip the tests that read real exports
-    raise RuntimeError(f"real sample exports not found at {SAMPLES}: clone next to shared/ or set RIGHTSIZE_SHARED")
 
 
 @pytest.fixture(autouse=True)
